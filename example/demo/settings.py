@@ -1,0 +1,96 @@
+"""Settings of the demo site: every middleware of django-security switched on.
+
+SQLite by default; ``DEMO_DATABASE_URL``-style overrides are deliberately not
+supported to keep the demo one command.  Never use these settings in production.
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+SECRET_KEY = os.environ.get("DEMO_SECRET_KEY", "demo-only-not-a-secret")
+DEBUG = os.environ.get("DEMO_DEBUG", "") == "1"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+USE_TZ = True
+ROOT_URLCONF = "demo.urls"
+WSGI_APPLICATION = "demo.wsgi.application"
+ASGI_APPLICATION = "demo.asgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "security",
+    "demo",
+]
+
+MIDDLEWARE = [
+    # Outermost, so it sees the finished response and can show its headers.
+    "demo.middleware.ShowHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "security.middleware.SessionExpiryPolicyMiddleware",
+    "security.middleware.LoginRequiredMiddleware",
+    "security.middleware.MandatoryPasswordChangeMiddleware",
+    "security.middleware.ContentSecurityPolicyMiddleware",
+    "security.middleware.StrictTransportSecurityMiddleware",
+    "security.middleware.XFrameOptionsMiddleware",
+    "security.middleware.ContentNoSniff",
+    "security.middleware.XssProtectMiddleware",
+    "security.middleware.P3PPolicyMiddleware",
+    "security.middleware.DoNotTrackMiddleware",
+    "security.middleware.NoConfidentialCachingMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("DEMO_DATABASE", str(BASE_DIR / "demo.sqlite3")),
+    }
+}
+
+STATIC_URL = "/static/"
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+
+# -- django-security ------------------------------------------------------------
+P3P_COMPACT_POLICY = "NOI DSP COR NID"
+X_FRAME_OPTIONS = "sameorigin"
+XSS_PROTECT = "off"
+STS_MAX_AGE = 60 * 60 * 24 * 365
+STS_INCLUDE_SUBDOMAINS = True
+NO_CONFIDENTIAL_CACHING = {
+    "WHITELIST_ON": False,
+    "BLACKLIST_ON": True,
+    "BLACKLIST_REGEXES": [r"^/admin/", r"^/accounts/"],
+}
+LOGIN_EXEMPT_URLS = [r"^$", r"^accounts/", r"^headers/$", r"^csp-report/"]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"security": {"handlers": ["console"], "level": "INFO"}},
+}

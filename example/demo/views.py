@@ -1,0 +1,17 @@
+"""Pages of the demo site; each capability of the package adds one to ``PAGES``."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+#: (URL name, title, what the page demonstrates) for the home page's index.
+PAGES: list[tuple[str, str, str]] = [
+    ("headers", "Response headers", "The security headers this very response carried."),
+]
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "demo/home.html", {"pages": PAGES})
+
+
+def headers(request: HttpRequest) -> HttpResponse:
+    return render(request, "demo/headers.html")

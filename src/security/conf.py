@@ -1,0 +1,90 @@
+"""Settings access: documented defaults and compiled values cached until a setting changes.
+
+Every setting the package reads is listed in :data:`DEFAULTS` with its
+documented default.  Code that turns settings into something ready to use
+(header values, compiled regexes) is wrapped in :func:`compiled`, so it runs
+once and again only after Django's ``setting_changed`` signal (sent by
+``override_settings`` in tests) drops every cache.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.signals import setting_changed
+
+T = TypeVar("T")
+
+#: Marker for "no documented default: the setting is required when its feature is on".
+REQUIRED = object()
+
+#: Every setting of the package and its documented default.
+DEFAULTS: dict[str, Any] = {
+    # -- response headers ------------------------------------------------------
+    "STS_MAX_AGE": 60 * 60 * 24 * 365,
+    "STS_INCLUDE_SUBDOMAINS": True,
+    "STS_PRELOAD": False,
+    "X_FRAME_OPTIONS": "sameorigin",
+    "X_FRAME_OPTIONS_EXCLUDE_URLS": (),
+    "XSS_PROTECT": "sanitize",
+    "P3P_COMPACT_POLICY": REQUIRED,
+    "P3P_POLICY_URL": "/w3c/p3p.xml",
+    "NO_CONFIDENTIAL_CACHING": {},
+    # -- content security policy -----------------------------------------------
+    "CSP_MODE": "enforce",
+    "CSP_DICT": None,
+    "CSP_STRING": None,
+    # -- authentication and sessions --------------------------------------------
+    "LOGIN_EXEMPT_URLS": (),
+    "MANDATORY_PASSWORD_CHANGE": {},
+    "SESSION_INACTIVITY_TIMEOUT": None,
+}
+
+#: Django's own global settings that share a name with one of ours.  Django
+#: always defines them, so "set" means "set by the project" for these.
+_SHADOWED_BY_DJANGO = frozenset({"X_FRAME_OPTIONS"})
+
+#: Settings whose values go into a response header verbatim (checked for CR, LF
+#: and non-latin-1 characters at start-up by ``security.E001``).
+HEADER_VALUE_SETTINGS: frozenset[str] = frozenset({"P3P_COMPACT_POLICY", "P3P_POLICY_URL", "CSP_STRING"})
+
+
+def is_set(name: str) -> bool:
+    """Whether the project's settings define ``name``."""
+    if name in _SHADOWED_BY_DJANGO:
+        return settings.is_overridden(name)
+    return hasattr(settings, name)
+
+
+def get(name: str) -> Any:
+    """The project's value of ``name``, or its documented default.
+
+    Required settings without a value return ``None``; the system checks and
+    the middleware that needs them report the missing setting by name.
+    """
+    if is_set(name):
+        return getattr(settings, name)
+    default = DEFAULTS[name]
+    return None if default is REQUIRED else default
+
+
+_cache_clears: list[Callable[[], None]] = []
+
+
+def compiled(builder: Callable[[], T]) -> Callable[[], T]:
+    """Cache a zero-argument builder of settings-derived values until a setting changes."""
+    cached = functools.cache(builder)
+    _cache_clears.append(cached.cache_clear)
+    return cached
+
+
+def reset(**_: Any) -> None:
+    """Drop every compiled value; the next call of each builder reads settings anew."""
+    for clear in _cache_clears:
+        clear()
+
+
+setting_changed.connect(reset, dispatch_uid="security.conf.reset")

@@ -1,0 +1,35 @@
+"""The documented middleware, importable as ``security.middleware.<Name>``.
+
+Each concern lives in a module of its own; this package re-exports them.
+"""
+
+from .auth import LoginRequiredMiddleware, MandatoryPasswordChangeMiddleware
+from .base import BaseMiddleware
+from .caching import NoConfidentialCachingMiddleware
+from .csp import ContentSecurityPolicyMiddleware
+from .headers import (
+    ContentNoSniff,
+    FrameOptionsMiddleware,
+    P3PPolicyMiddleware,
+    StrictTransportSecurityMiddleware,
+    XFrameOptionsMiddleware,
+    XssProtectMiddleware,
+)
+from .privacy import DoNotTrackMiddleware
+from .session import SessionExpiryPolicyMiddleware
+
+__all__ = [
+    "BaseMiddleware",
+    "ContentNoSniff",
+    "ContentSecurityPolicyMiddleware",
+    "DoNotTrackMiddleware",
+    "FrameOptionsMiddleware",
+    "LoginRequiredMiddleware",
+    "MandatoryPasswordChangeMiddleware",
+    "NoConfidentialCachingMiddleware",
+    "P3PPolicyMiddleware",
+    "SessionExpiryPolicyMiddleware",
+    "StrictTransportSecurityMiddleware",
+    "XFrameOptionsMiddleware",
+    "XssProtectMiddleware",
+]

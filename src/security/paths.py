@@ -1,0 +1,114 @@
+"""Path rules: lists of URL regexes compiled once and matched like Django routes.
+
+Rules are matched against ``request.path_info``, the very string Django's URL
+resolver routes on: already percent-decoded, without the script prefix, case
+preserved.  A rule therefore matches exactly the requests that reach the view
+it was written for, so encoding or case tricks cannot make a request route to
+a view while escaping (or wrongly hitting) the rule.  ``$`` is rewritten to
+``\\Z`` so a trailing newline cannot satisfy an anchored rule either.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_GLOBAL_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+_SCOPABLE_FLAGS = {re.IGNORECASE: "i", re.DOTALL: "s", re.VERBOSE: "x"}
+
+
+def _anchor_dollars(pattern: str) -> str:
+    """Replace each unescaped ``$`` outside a character class with ``\\Z``."""
+    out: list[str] = []
+    in_class = False
+    escaped = False
+    for index, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            # "]" right after "[" or "[^" is a literal, not the class end.
+            opener = pattern[index - 1] == "[" or pattern[index - 2 : index] == "[^"
+            if char == "]" and not opener:
+                in_class = False
+        elif char == "[":
+            in_class = True
+        elif char == "$":
+            out.append(r"\Z")
+            continue
+        out.append(char)
+    return "".join(out)
+
+
+def _normalise(rule: str | re.Pattern[str]) -> str:
+    """One rule as a self-contained group, with its flags scoped to it."""
+    if isinstance(rule, re.Pattern):
+        source, flags = rule.pattern, rule.flags
+    else:
+        source, flags = rule, 0
+    inline = _GLOBAL_FLAGS.match(source)
+    letters = ""
+    if inline:
+        source = source[inline.end() :]
+        letters = inline.group(1)
+    letters += "".join(letter for flag, letter in _SCOPABLE_FLAGS.items() if flags & flag)
+    if "m" not in letters and not flags & re.MULTILINE:
+        source = _anchor_dollars(source)
+    letters = "".join(sorted(set(letters) - {"u"}))
+    return f"(?{letters}:{source})" if letters else f"(?:{source})"
+
+
+class PathRules:
+    """An immutable list of URL regexes matched with a single compiled pattern.
+
+    ``relative=True`` drops one leading ``/`` from the path first, for rules
+    written like ``urls.py`` patterns (``r"^about/$"``).
+    """
+
+    __slots__ = ("_compiled", "patterns", "relative")
+
+    def __init__(self, patterns: Iterable[str | re.Pattern[str]], *, relative: bool = False) -> None:
+        self.patterns: tuple[str | re.Pattern[str], ...] = tuple(patterns)
+        self.relative = relative
+        self._compiled = tuple(self._compile([_normalise(rule) for rule in self.patterns]))
+
+    @staticmethod
+    def _compile(parts: list[str]) -> list[re.Pattern[str]]:
+        """One alternation when the rules combine; one regex each when they cannot.
+
+        Rules that reuse a group name or refer back to numbered groups cannot
+        share one pattern, so those keep a compiled regex of their own.
+        """
+        if not parts:
+            return []
+        if len(parts) > 1 and any(_BACKREFERENCE.search(part) for part in parts):
+            return [re.compile(part) for part in parts]
+        try:
+            return [re.compile("|".join(parts))]
+        except re.error:
+            return [re.compile(part) for part in parts]
+
+    def __bool__(self) -> bool:
+        return bool(self._compiled)
+
+    def __repr__(self) -> str:
+        return f"PathRules({list(self.patterns)!r}, relative={self.relative})"
+
+    def matches(self, path_info: str) -> bool:
+        """Whether any rule matches the start of ``path_info`` (``re.match`` semantics)."""
+        if self.relative and path_info.startswith("/"):
+            path_info = path_info[1:]
+        return any(regex.match(path_info) is not None for regex in self._compiled)
+
+
+def compile_error(rule: object) -> str | None:
+    """Why ``rule`` is not a usable path rule, or ``None`` when it is (for system checks)."""
+    if not isinstance(rule, str | re.Pattern):
+        return f"{rule!r} is a {type(rule).__name__}, not a regular expression string"
+    try:
+        re.compile(_normalise(rule))
+    except re.error as error:
+        return f"{getattr(rule, 'pattern', rule)!r} is not a valid regular expression: {error}"
+    return None

@@ -1,0 +1,1 @@
+"""Documented views: ``csp_report`` and the ``require_ajax`` decorator."""

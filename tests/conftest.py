@@ -1,0 +1,31 @@
+"""Suite-wide fixtures and the CI guard that turns skips into failures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from . import services
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """URL of a real Redis server on loopback, started for this test session."""
+    with services.redis_server() as url:
+        yield url
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int) -> None:
+    skipped = terminalreporter.stats.get("skipped", [])
+    if services.REQUIRED and skipped:
+        terminalreporter.write_line(
+            f"SECURITY_REQUIRE_SERVICES=1: {len(skipped)} skipped test(s) count as failures", red=True
+        )
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if services.REQUIRED and skipped and exitstatus == 0:
+        session.exitstatus = 1

@@ -1,0 +1,10 @@
+import security
+from django.test import Client
+
+
+def test_version():
+    assert security.__version__
+
+
+def test_plain_page():
+    assert Client().get("/plain/").status_code == 200

@@ -1,0 +1,13 @@
+"""URLs of the test suite; each capability's tests add the views they need here."""
+
+from django.contrib import admin
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", views.plain, name="plain"),
+    path("plain/", views.plain, name="plain-page"),
+    path("async/", views.async_plain, name="async-plain"),
+]

@@ -1,0 +1,85 @@
+"""Serve the demo site (``example/``) on loopback for browser tests.
+
+The site runs in a separate uvicorn process with its own SQLite file, so the
+browser exercises exactly what the README's demo command serves.  ``env``
+passes ``DEMO_*`` overrides that ``example/demo/settings.py`` reads; ``tls``
+serves https with a throw-away certificate (Chromium honours HSTS and
+``Reporting-Endpoints`` only over https; start it with
+``--ignore-certificate-errors``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import services
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "example"
+
+
+@dataclass(frozen=True)
+class DemoServer:
+    url: str
+    database: Path
+    env: dict[str, str]
+
+    def manage(self, *args: str) -> str:
+        """Run a management command of the served site (same database); return its output."""
+        result = subprocess.run(  # noqa: S603
+            [sys.executable, "manage.py", *args], cwd=EXAMPLE, env=self.env, capture_output=True, text=True,
+        )
+        if result.returncode:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
+        return result.stdout
+
+
+def _certificate(workdir: Path) -> tuple[Path, Path]:
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        services.unavailable("openssl", "openssl is not installed (Debian package openssl)")
+    key, cert = workdir / "key.pem", workdir / "cert.pem"
+    subprocess.run(  # noqa: S603
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )
+    return key, cert
+
+
+@contextmanager
+def serve_demo(env: dict[str, str] | None = None, *, tls: bool = False) -> Iterator[DemoServer]:
+    """Migrate a fresh demo database and serve the demo site until the block ends."""
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        full_env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "demo.settings",
+            "DEMO_DATABASE": str(workdir / "demo.sqlite3"),
+            **(env or {}),
+        }
+        full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(EXAMPLE), full_env.get("PYTHONPATH")]))
+        server = DemoServer("", workdir / "demo.sqlite3", full_env)
+        server.manage("migrate", "--verbosity", "0")
+        server.manage("demo_setup")
+        port = services.free_port()
+        command = [sys.executable, "-m", "uvicorn", "demo.asgi:application", "--host", "127.0.0.1",
+                   "--port", str(port), "--log-level", "warning"]
+        if tls:
+            key, cert = _certificate(workdir)
+            command += ["--ssl-keyfile", str(key), "--ssl-certfile", str(cert)]
+        process = subprocess.Popen(command, cwd=EXAMPLE, env=full_env)  # noqa: S603
+        try:
+            services.wait_for_port(port)
+            scheme = "https" if tls else "http"
+            yield DemoServer(f"{scheme}://127.0.0.1:{port}", server.database, full_env)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)

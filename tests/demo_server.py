@@ -33,8 +33,12 @@ class DemoServer:
 
     def manage(self, *args: str) -> str:
         """Run a management command of the served site (same database); return its output."""
-        result = subprocess.run(  # noqa: S603
-            [sys.executable, "manage.py", *args], cwd=EXAMPLE, env=self.env, capture_output=True, text=True,
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=EXAMPLE,
+            env=self.env,
+            capture_output=True,
+            text=True,
         )
         if result.returncode:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
@@ -46,10 +50,27 @@ def _certificate(workdir: Path) -> tuple[Path, Path]:
     if openssl is None:
         services.unavailable("openssl", "openssl is not installed (Debian package openssl)")
     key, cert = workdir / "key.pem", workdir / "cert.pem"
-    subprocess.run(  # noqa: S603
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
+    subprocess.run(
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
     )
     return key, cert
 
@@ -70,12 +91,22 @@ def serve_demo(env: dict[str, str] | None = None, *, tls: bool = False) -> Itera
         server.manage("migrate", "--verbosity", "0")
         server.manage("demo_setup")
         port = services.free_port()
-        command = [sys.executable, "-m", "uvicorn", "demo.asgi:application", "--host", "127.0.0.1",
-                   "--port", str(port), "--log-level", "warning"]
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "demo.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ]
         if tls:
             key, cert = _certificate(workdir)
             command += ["--ssl-keyfile", str(key), "--ssl-certfile", str(cert)]
-        process = subprocess.Popen(command, cwd=EXAMPLE, env=full_env)  # noqa: S603
+        process = subprocess.Popen(command, cwd=EXAMPLE, env=full_env)
         try:
             services.wait_for_port(port)
             scheme = "https" if tls else "http"

@@ -56,8 +56,20 @@ def redis_server() -> Iterator[str]:
         unavailable("redis", "redis-server is not installed (Debian package redis-server)")
     port = free_port()
     with tempfile.TemporaryDirectory() as workdir:
-        process = subprocess.Popen(  # noqa: S603
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", workdir],
+        process = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                workdir,
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -92,4 +104,6 @@ CHROMIUM_ARGS = [
 def postgres_required() -> None:
     """Fail or skip unless the suite runs on PostgreSQL (``SECURITY_TEST_DB=postgres``)."""
     if os.environ.get("SECURITY_TEST_DB") != "postgres":
-        unavailable("postgres", "the suite runs on SQLite; set SECURITY_TEST_DB=postgres (see scripts/services)")
+        unavailable(
+            "postgres", "the suite runs on SQLite; set SECURITY_TEST_DB=postgres (see scripts/services)"
+        )

@@ -6,10 +6,9 @@ from .demo_server import serve_demo
 
 
 def test_demo_home_page_shows_its_own_headers():
-    with serve_demo() as server:
-        with urllib.request.urlopen(server.url + "/") as response:  # noqa: S310 - loopback
-            body = response.read().decode()
-            headers = dict(response.headers.items())
+    with serve_demo() as server, urllib.request.urlopen(server.url + "/") as response:
+        body = response.read().decode()
+        headers = dict(response.headers.items())
     assert response.status == 200
     assert "<!--response-headers-->" not in body
     for name in headers:

@@ -1,5 +1,6 @@
-import security
 from django.test import Client
+
+import security
 
 
 def test_version():

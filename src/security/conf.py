@@ -33,14 +33,36 @@ DEFAULTS: dict[str, Any] = {
     "P3P_COMPACT_POLICY": REQUIRED,
     "P3P_POLICY_URL": "/w3c/p3p.xml",
     "NO_CONFIDENTIAL_CACHING": {},
+    "REFERRER_POLICY": "same-origin",
+    "PERMISSIONS_POLICY": {},
+    "CROSS_ORIGIN_OPENER_POLICY": "same-origin",
+    "CROSS_ORIGIN_EMBEDDER_POLICY": None,
+    "CROSS_ORIGIN_RESOURCE_POLICY": "same-origin",
+    "CLEAR_SITE_DATA": ("cache", "cookies", "storage"),
+    "CLEAR_SITE_DATA_URLS": (),
+    "GPC_SUPPORTED": True,
+    "GPC_LAST_UPDATE": None,
     # -- content security policy -----------------------------------------------
     "CSP_MODE": "enforce",
     "CSP_DICT": None,
     "CSP_STRING": None,
+    # -- CSP report collection ---------------------------------------------------
+    "CSP_REPORTS_MAX_BODY": 64 * 1024,
+    "CSP_REPORTS_RATE_LIMIT": 120,
+    "CSP_REPORTS_RATE_WINDOW": 60,
+    "CSP_REPORTS_CACHE": "default",
+    "CSP_REPORTS_SAMPLE_RATE": 100,
+    "CSP_REPORTS_SAVE_RAW": True,
+    "CSP_REPORTS_AGGREGATE": True,
+    "CSP_REPORTS_RETENTION_DAYS": 30,
+    "CSP_REPORTS_URLS_SAVE": True,
     # -- authentication and sessions --------------------------------------------
     "LOGIN_EXEMPT_URLS": (),
     "MANDATORY_PASSWORD_CHANGE": {},
-    "SESSION_INACTIVITY_TIMEOUT": None,
+    "PASSWORD_EXPIRY_DAYS": None,
+    "SESSION_INACTIVITY_TIMEOUT": 30 * 60,
+    "SESSION_ACTIVITY_GRANULARITY": 60,
+    "AUTH_THROTTLING": {},
 }
 
 #: Django's own global settings that share a name with one of ours.  Django
@@ -48,14 +70,15 @@ DEFAULTS: dict[str, Any] = {
 _SHADOWED_BY_DJANGO = frozenset({"X_FRAME_OPTIONS"})
 
 #: Settings whose values go into a response header verbatim (checked for CR, LF
-#: and non-latin-1 characters at start-up by ``security.E001``).
+#: and non-latin-1 characters at start-up by ``security.E031``).
 HEADER_VALUE_SETTINGS: frozenset[str] = frozenset({"P3P_COMPACT_POLICY", "P3P_POLICY_URL", "CSP_STRING"})
 
 
 def is_set(name: str) -> bool:
     """Whether the project's settings define ``name``."""
     if name in _SHADOWED_BY_DJANGO:
-        return settings.is_overridden(name)
+        overridden: bool = settings.is_overridden(name)  # type: ignore[misc]
+        return overridden
     return hasattr(settings, name)
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 _GLOBAL_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
 _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
-_SCOPABLE_FLAGS = {re.IGNORECASE: "i", re.DOTALL: "s", re.VERBOSE: "x"}
+_SCOPABLE_FLAGS = {re.IGNORECASE: "i", re.MULTILINE: "m", re.DOTALL: "s", re.VERBOSE: "x"}
 
 
 def _anchor_dollars(pattern: str) -> str:

@@ -1,12 +1,14 @@
 """System checks of the package, all under the ``security`` tag.
 
-Ids are stable and grouped by concern so each capability owns a range:
+Ids are stable and grouped by concern so each capability owns a range.
+Django's own checks use the same ``security.`` prefix for ids up to 027 and
+from 100, so ours live in 031-099:
 
-* ``security.E001``–``E009`` / ``W001``–``W009``: generic (settings, ordering, deploy)
-* ``security.E010``–``E029`` / ``W010``–``W029``: response headers
-* ``security.E030``–``E049`` / ``W030``–``W049``: content security policy
-* ``security.E050``–``E059`` / ``W050``–``W059``: report collection
-* ``security.E060``–``E079`` / ``W060``–``W079``: authentication, sessions, throttling
+* ``security.E031``-``E039`` / ``W031``-``W039``: generic (settings, ordering, deploy)
+* ``security.E040``-``E059`` / ``W040``-``W059``: response headers
+* ``security.E060``-``E079`` / ``W060``-``W079``: content security policy
+* ``security.E080``-``E089`` / ``W080``-``W089``: report collection
+* ``security.E090``-``E099`` / ``W090``-``W099``: authentication, sessions, throttling
 
 Every module of this package registers its checks on import; importing the
 package (done by ``AppConfig.ready``) imports them all.

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
+from django.utils.module_loading import import_string
 
 from .. import conf
 from ..middleware import base
@@ -27,8 +29,12 @@ def header_value_problem(value: Any) -> str | None:
 
 
 @checks.register(TAG)
-def check_header_settings(app_configs: list[AppConfig] | None, **kwargs: Any) -> list[checks.CheckMessage]:
-    """security.E001: settings sent verbatim in a header must be safe header values."""
+def check_header_settings(
+    app_configs: Sequence[AppConfig] | None = None,
+    databases: Sequence[str] | None = None,
+    **kwargs: Any,
+) -> list[checks.CheckMessage]:
+    """security.E031: settings sent verbatim in a header must be safe header values."""
     errors: list[checks.CheckMessage] = []
     for name in sorted(conf.HEADER_VALUE_SETTINGS):
         if not conf.is_set(name) or getattr(settings, name) is None:
@@ -40,15 +46,19 @@ def check_header_settings(app_configs: list[AppConfig] | None, **kwargs: Any) ->
                     f"The {name} setting {problem}.",
                     hint=f"Set {name} to a single-line ASCII string.",
                     obj=name,
-                    id="security.E001",
+                    id="security.E031",
                 )
             )
     return errors
 
 
 @checks.register(TAG)
-def check_middleware_order(app_configs: list[AppConfig] | None, **kwargs: Any) -> list[checks.CheckMessage]:
-    """security.E002: each middleware's declared ordering rules hold in settings.MIDDLEWARE."""
+def check_middleware_order(
+    app_configs: Sequence[AppConfig] | None = None,
+    databases: Sequence[str] | None = None,
+    **kwargs: Any,
+) -> list[checks.CheckMessage]:
+    """security.E032: each middleware's declared ordering rules hold in settings.MIDDLEWARE."""
     entries = list(middleware_classes())
     errors: list[checks.CheckMessage] = []
     for position, dotted, cls in entries:
@@ -78,13 +88,17 @@ def _order_error(dotted: str, other: str, where: str) -> checks.Error:
         f"{dotted} must come {where} {other} in MIDDLEWARE.",
         hint=f"Move {dotted} {where} {other} in the MIDDLEWARE setting.",
         obj=dotted,
-        id="security.E002",
+        id="security.E032",
     )
 
 
 @checks.register(TAG)
-def check_required_settings(app_configs: list[AppConfig] | None, **kwargs: Any) -> list[checks.CheckMessage]:
-    """security.E003: an installed middleware's REQUIRED_SETTINGS are defined."""
+def check_required_settings(
+    app_configs: Sequence[AppConfig] | None = None,
+    databases: Sequence[str] | None = None,
+    **kwargs: Any,
+) -> list[checks.CheckMessage]:
+    """security.E033: an installed middleware's REQUIRED_SETTINGS are defined."""
     errors: list[checks.CheckMessage] = []
     for _, dotted, cls in middleware_classes():
         if not issubclass(cls, base.BaseMiddleware):
@@ -96,7 +110,7 @@ def check_required_settings(app_configs: list[AppConfig] | None, **kwargs: Any) 
                         f"{dotted} requires the {name} setting, which is not defined.",
                         hint=f"Define {name} in your settings (see the django-security docs).",
                         obj=dotted,
-                        id="security.E003",
+                        id="security.E033",
                     )
                 )
     return errors
@@ -131,17 +145,19 @@ def _django_sends(header: str, dotted: str) -> bool:
     if header == "X-Content-Type-Options":
         return bool(getattr(settings, "SECURE_CONTENT_TYPE_NOSNIFF", False))
     if header == "Content-Security-Policy":
-        return bool(getattr(settings, "SECURE_CSP", None) or getattr(settings, "SECURE_CSP_REPORT_ONLY", None))
+        return bool(
+            getattr(settings, "SECURE_CSP", None) or getattr(settings, "SECURE_CSP_REPORT_ONLY", None)
+        )
     return True
 
 
 @checks.register(TAG, deploy=True)
 def check_recommended_middleware(
-    app_configs: list[AppConfig] | None, **kwargs: Any
+    app_configs: Sequence[AppConfig] | None = None,
+    databases: Sequence[str] | None = None,
+    **kwargs: Any,
 ) -> list[checks.CheckMessage]:
-    """security.W001 (--deploy): every recommended header is sent by some middleware."""
-    from django.utils.module_loading import import_string
-
+    """security.W031 (--deploy): every recommended header is sent by some middleware."""
     warnings: list[checks.CheckMessage] = []
     for header, (ours, djangos) in _RECOMMENDED.items():
         if installed(import_string(ours)) or _django_sends(header, djangos):
@@ -151,7 +167,7 @@ def check_recommended_middleware(
                 f"No middleware sends the {header} header.",
                 hint=f"Add {ours!r} to MIDDLEWARE.",
                 obj=ours,
-                id="security.W001",
+                id="security.W031",
             )
         )
     return warnings

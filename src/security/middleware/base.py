@@ -97,9 +97,7 @@ class BaseMiddleware:
         """ASGI form of :meth:`process_request`; runs the sync hook inline by default."""
         return self.process_request(request)
 
-    async def aprocess_response(
-        self, request: HttpRequest, response: HttpResponseBase
-    ) -> HttpResponseBase:
+    async def aprocess_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         """ASGI form of :meth:`process_response`; runs the sync hook inline by default."""
         return self.process_response(request, response)
 

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 USERNAME = "demo"
-PASSWORD = "demo-password-1"  # noqa: S105 - printed on purpose, demo only
+PASSWORD = "demo-password-1"
 
 
 class Command(BaseCommand):

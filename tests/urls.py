@@ -1,7 +1,7 @@
 """URLs of the test suite; each capability's tests add the views they need here."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("", views.plain, name="plain"),
     path("plain/", views.plain, name="plain-page"),
     path("async/", views.async_plain, name="async-plain"),
+    path("reports/", include("tests.reports_urls")),
 ]

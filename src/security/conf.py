@@ -56,6 +56,16 @@ DEFAULTS: dict[str, Any] = {
     "CSP_REPORTS_AGGREGATE": True,
     "CSP_REPORTS_RETENTION_DAYS": 30,
     "CSP_REPORTS_URLS_SAVE": True,
+    # -- CSP report collection ---------------------------------------------------
+    "CSP_REPORTS_MAX_BODY": 64 * 1024,
+    "CSP_REPORTS_RATE_LIMIT": 120,
+    "CSP_REPORTS_RATE_WINDOW": 60,
+    "CSP_REPORTS_CACHE": "default",
+    "CSP_REPORTS_SAMPLE_RATE": 100,
+    "CSP_REPORTS_SAVE_RAW": True,
+    "CSP_REPORTS_AGGREGATE": True,
+    "CSP_REPORTS_RETENTION_DAYS": 30,
+    "CSP_REPORTS_URLS_SAVE": True,
     # -- authentication and sessions --------------------------------------------
     "LOGIN_EXEMPT_URLS": (),
     "MANDATORY_PASSWORD_CHANGE": {},

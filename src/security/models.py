@@ -1,4 +1,4 @@
-"""Database models of the documented API: ``CspReport`` and ``PasswordExpiry``."""
+"""Database models of the documented API (``CspReport``, ``PasswordExpiry``) and the report aggregate."""
 
 from __future__ import annotations
 
@@ -31,6 +31,9 @@ class CspReport(models.Model):
     sender_ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=1000, blank=True)
     date_received = models.DateTimeField(auto_now_add=True, db_index=True)
+    fingerprint = models.CharField(
+        max_length=40, blank=True, db_index=True, help_text="Key of the aggregated violation this report counts towards."
+    )
 
     class Meta:
         verbose_name = "CSP report"
@@ -39,6 +42,32 @@ class CspReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.violated_directive or self.effective_directive} blocked {self.blocked_uri or '?'}"
+
+
+class CspReportAggregate(models.Model):
+    """One distinct CSP violation and how often it was reported.
+
+    Reports are grouped by a fingerprint of the directive, what was blocked
+    (an origin or a keyword such as ``inline``), the document path and the
+    source file, so a flood of identical reports is one row with a count.
+    """
+
+    fingerprint = models.CharField(max_length=40, unique=True)
+    directive = models.CharField(max_length=100, blank=True)
+    blocked = models.CharField(max_length=500, blank=True, help_text="Origin, scheme or keyword that was blocked.")
+    document_path = models.CharField(max_length=500, blank=True)
+    source_file = models.CharField(max_length=500, blank=True)
+    count = models.PositiveBigIntegerField(default=0)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "CSP violation (aggregated)"
+        verbose_name_plural = "CSP violations (aggregated)"
+        ordering = ("-count",)
+
+    def __str__(self) -> str:
+        return f"{self.directive} blocked {self.blocked} on {self.document_path} ({self.count}x)"
 
 
 class PasswordExpiry(models.Model):

@@ -1,1 +1,29 @@
 """Documented views: ``csp_report`` and the ``require_ajax`` decorator."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from . import conf as _conf
+from .reports import ingest as _ingest
+
+# -- CSP reports (collector: security.reports) ------------------------------------
+
+
+@csrf_exempt
+def csp_report(request: HttpRequest, csp_save: bool = False, csp_log: bool = True) -> HttpResponse:
+    """Collect Content Security Policy reports from browsers.
+
+    ``csp_save``: store the reports (``CspReport`` rows and/or the aggregate,
+    see ``CSP_REPORTS_SAVE_RAW`` / ``CSP_REPORTS_AGGREGATE``); ``csp_log``: log
+    them on the ``security`` logger.  Accepts every format browsers send
+    (``report-uri`` and ``report-to``); POST only; answers 204.
+    """
+    return _ingest.handle(request, save=csp_save, log=csp_log)
+
+
+@csrf_exempt
+def reports_endpoint(request: HttpRequest) -> HttpResponse:
+    """``security.urls``' collector: stores when ``CSP_REPORTS_URLS_SAVE`` is on, always logs."""
+    return _ingest.handle(request, save=bool(_conf.get("CSP_REPORTS_URLS_SAVE")), log=True)

@@ -1,0 +1,340 @@
+"""Pure parsing of CSP violation reports: every browser format into one record.
+
+Browsers send violations in three shapes:
+
+* ``application/csp-report`` (the ``report-uri`` directive): one object
+  ``{"csp-report": {...}}`` with kebab-case keys (``document-uri``, ...);
+* ``application/reports+json`` (the Reporting API, ``report-to``): a list of
+  reports ``{"type": "csp-violation", "user_agent": ..., "body": {...}}`` whose
+  body uses camelCase keys (``documentURL``, ``blockedURL``, ...); other report
+  types in the same batch (deprecation, intervention, ...) are skipped;
+* ``application/json``: sent by older browsers for either of the above.
+
+Everything here works on bytes and plain values, never on request objects, so
+it can be unit-tested, fuzzed and benchmarked on its own.  Unknown keys are
+ignored; values are coerced to the record's types; strings are made storable
+(no NUL, no lone surrogates) but otherwise kept: display code escapes them
+with :func:`escape_controls`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+CSP_REPORT = "application/csp-report"
+REPORTS_JSON = "application/reports+json"
+JSON = "application/json"
+#: Content types the collector accepts (anything else is answered with 415).
+CONTENT_TYPES = frozenset({CSP_REPORT, REPORTS_JSON, JSON})
+
+#: Largest value stored in the integer fields (PostgreSQL ``integer``).
+MAX_INT = 2**31 - 1
+
+
+class ReportFormatError(ValueError):
+    """The body is not JSON or does not have the shape of any report format."""
+
+
+@dataclass(frozen=True)
+class ViolationReport:
+    """One CSP violation, whatever format the browser sent it in."""
+
+    document_uri: str = ""
+    referrer: str = ""
+    blocked_uri: str = ""
+    violated_directive: str = ""
+    effective_directive: str = ""
+    original_policy: str = ""
+    disposition: str = ""
+    source_file: str = ""
+    line_number: int | None = None
+    column_number: int | None = None
+    status_code: int | None = None
+    script_sample: str = ""
+    user_agent: str = ""
+
+    @property
+    def directive(self) -> str:
+        """The directive that was violated, without its sources (``script-src-elem``)."""
+        name = self.effective_directive or self.violated_directive
+        return name.strip().split(" ", 1)[0].lower()
+
+
+_STRING_FIELDS = (
+    "document_uri",
+    "referrer",
+    "blocked_uri",
+    "violated_directive",
+    "effective_directive",
+    "original_policy",
+    "disposition",
+    "source_file",
+    "script_sample",
+)
+_INT_FIELDS = ("line_number", "column_number", "status_code")
+
+#: report-uri (kebab-case) key -> field.
+_KEBAB = {
+    "document-uri": "document_uri",
+    "referrer": "referrer",
+    "blocked-uri": "blocked_uri",
+    "violated-directive": "violated_directive",
+    "effective-directive": "effective_directive",
+    "original-policy": "original_policy",
+    "disposition": "disposition",
+    "source-file": "source_file",
+    "line-number": "line_number",
+    "column-number": "column_number",
+    "status-code": "status_code",
+    "script-sample": "script_sample",
+}
+#: Reporting API (camelCase) body key -> field; the URI spellings are accepted too.
+_CAMEL = {
+    "documentURL": "document_uri",
+    "documentURI": "document_uri",
+    "referrer": "referrer",
+    "blockedURL": "blocked_uri",
+    "blockedURI": "blocked_uri",
+    "violatedDirective": "violated_directive",
+    "effectiveDirective": "effective_directive",
+    "originalPolicy": "original_policy",
+    "disposition": "disposition",
+    "sourceFile": "source_file",
+    "lineNumber": "line_number",
+    "columnNumber": "column_number",
+    "statusCode": "status_code",
+    "sample": "script_sample",
+}
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\\]")
+
+
+def escape_controls(value: str) -> str:
+    r"""``value`` with control characters (and backslashes) written as escapes (``\x1b``, ``\n``)."""
+    if value.isprintable() and "\\" not in value:
+        return value
+    return _CONTROL.sub(_escape_one, value)
+
+
+def _escape_one(match: re.Match[str]) -> str:
+    char = match.group()
+    return {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char, f"\\x{ord(char):02x}")
+
+
+def storable(value: str) -> str:
+    """``value`` made safe for any database: NUL and lone surrogates become U+FFFD."""
+    if value.isascii():
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    value = value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return value.replace("\x00", "\ufffd")
+
+
+def _string(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    raise ReportFormatError(f"expected a string, got {type(value).__name__}")
+
+
+def _integer(value: Any) -> int | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif isinstance(value, str) and len(value) < 20 and value.strip().isascii() and value.strip().isdecimal():
+        value = int(value.strip())
+    if isinstance(value, int) and 0 <= value <= MAX_INT:
+        return value
+    return None
+
+
+def _record(fields: Mapping[str, Any], keys: Mapping[str, str], user_agent: Any = None) -> ViolationReport:
+    values: dict[str, Any] = {}
+    for key, value in fields.items():
+        name = keys.get(key)
+        if name is None:
+            continue  # unknown keys are ignored
+        values[name] = _integer(value) if name in _INT_FIELDS else _string(value)
+    if not values.get("violated_directive") and values.get("effective_directive"):
+        # The Reporting API dropped violatedDirective; it equals the effective one.
+        values["violated_directive"] = values["effective_directive"]
+    if user_agent is not None:
+        values["user_agent"] = _string(user_agent)
+    return ViolationReport(**values)
+
+
+def _object(value: Any, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise ReportFormatError(f"{what} must be a JSON object")
+    return value
+
+
+def _from_csp_report(document: Any) -> list[ViolationReport]:
+    document = _object(document, "a report-uri body")
+    return [_record(_object(document.get("csp-report"), '"csp-report"'), _KEBAB)]
+
+
+def _from_reporting_api(document: Any) -> list[ViolationReport]:
+    if isinstance(document, dict):
+        document = [document]
+    if not isinstance(document, list):
+        raise ReportFormatError("a Reporting API body must be a JSON list of reports")
+    records = []
+    for report in document:
+        report = _object(report, "each Reporting API report")
+        if report.get("type") != "csp-violation":
+            continue  # other report types share the endpoint; they are not ours
+        records.append(
+            _record(_object(report.get("body"), "a report body"), _CAMEL, report.get("user_agent"))
+        )
+    return records
+
+
+def _from_json(document: Any) -> list[ViolationReport]:
+    if isinstance(document, list) or (isinstance(document, dict) and "type" in document):
+        return _from_reporting_api(document)
+    document = _object(document, "the body")
+    if "csp-report" in document:
+        return _from_csp_report(document)
+    # A bare violation object: accept either key style.
+    return [_record(document, _CAMEL if any(k in _CAMEL for k in document) else _KEBAB)]
+
+
+_PARSERS = {CSP_REPORT: _from_csp_report, REPORTS_JSON: _from_reporting_api, JSON: _from_json}
+
+
+def parse_reports(body: bytes, content_type: str) -> list[ViolationReport]:
+    """Every CSP violation in ``body`` sent as ``content_type`` (one of :data:`CONTENT_TYPES`).
+
+    Raises :class:`ReportFormatError` when the body is not JSON or has the
+    wrong shape, and ``KeyError`` for an unsupported content type.
+    """
+    parser = _PARSERS[content_type]
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
+        raise ReportFormatError(f"the body is not valid JSON: {error}") from None
+    return parser(document)
+
+
+# -- fingerprints ---------------------------------------------------------------
+
+#: Blocked-URI keywords of CSP Level 3 (and older spellings) kept as they are.
+KEYWORDS = frozenset({"inline", "eval", "wasm-eval", "trusted-types-policy", "trusted-types-sink", "self"})
+#: Schemes whose blocked resources are named by scheme alone (``data:``).
+_SCHEME_ONLY = frozenset({"data", "blob", "about", "filesystem", "javascript", "mediastream"})
+
+
+def blocked_source(blocked_uri: str) -> str:
+    """What was blocked, normalised: a keyword, ``scheme:`` or an origin (``https://cdn.example``)."""
+    value = blocked_uri.strip()
+    if not value:
+        return "inline"  # CSP Level 2 browsers sent an empty blocked-uri for inline code
+    if value.lower() in KEYWORDS:
+        return value.lower()
+    return origin(value)
+
+
+def origin(uri: str) -> str:
+    """``scheme://host[:port]`` of ``uri``; ``scheme:`` for data:, blob: and the like."""
+    try:
+        parts = urlsplit(uri.strip())
+        scheme = parts.scheme.lower()
+        if scheme in _SCHEME_ONLY or (scheme and not parts.netloc):
+            return f"{scheme}:"
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        return uri.strip()[:200]
+    if not scheme:
+        return uri.strip()[:200]
+    return f"{scheme}://{host}" + (f":{port}" if port else "")
+
+
+def path_of(uri: str) -> str:
+    """The path of ``uri`` (no query or fragment), ``/`` when empty."""
+    try:
+        return urlsplit(uri.strip()).path or "/"
+    except ValueError:
+        return "/"
+
+
+def source_location(uri: str) -> str:
+    """``uri`` without query and fragment (ids and cache busters would split fingerprints)."""
+    if not uri:
+        return ""
+    try:
+        parts = urlsplit(uri.strip())
+    except ValueError:
+        return uri.strip()[:500]
+    if not parts.netloc:
+        return origin(uri)
+    return f"{origin(uri)}{parts.path}"
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What makes two reports the same violation, and its digest."""
+
+    directive: str
+    blocked: str
+    document_path: str
+    source_file: str
+
+    @property
+    def digest(self) -> str:
+        text = "\x1f".join((self.directive, self.blocked, self.document_path, self.source_file))
+        return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:40]
+
+
+def fingerprint(report: ViolationReport) -> Fingerprint:
+    """The normalised identity of ``report`` (directive, blocked source, document path, source file)."""
+    return Fingerprint(
+        directive=report.directive,
+        blocked=blocked_source(report.blocked_uri),
+        document_path=path_of(report.document_uri),
+        source_file=source_location(report.source_file),
+    )
+
+
+# -- noise ------------------------------------------------------------------------
+
+#: Schemes of browser extensions and browser-internal pages.
+NOISE_SCHEMES = frozenset(
+    {
+        "chrome-extension",
+        "moz-extension",
+        "safari-extension",
+        "safari-web-extension",
+        "ms-browser-extension",
+        "edge-extension",
+        "about",
+        "resource",
+        "chrome",
+        "chromewebdata",
+        "webviewprogressproxy",
+        "view-source",
+    }
+)
+
+
+def noise_reason(fp: Fingerprint) -> str | None:
+    """Why a violation is likely not the site's own doing (an extension, an injected script), or ``None``."""
+    for what, value in (("blocked", fp.blocked), ("source file", fp.source_file)):
+        scheme = value.split(":", 1)[0] if ":" in value else ""
+        if scheme in NOISE_SCHEMES:
+            return f"{what} is {scheme}: (browser extension or internal page)"
+    if fp.blocked == "data:" and fp.source_file and not fp.source_file.startswith(("http:", "https:")):
+        return "data: loaded by a script that is not the site's"
+    return None

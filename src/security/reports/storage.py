@@ -1,0 +1,128 @@
+"""Writing reports: raw ``CspReport`` rows and the per-fingerprint aggregate.
+
+Raw strings are truncated to their column sizes (never a database error for
+a long value).  The aggregate is updated with one atomic statement per
+distinct violation: ``UPDATE ... SET count = count + n`` (row-locked by the
+database, so concurrent writers add up), and only when no row exists yet an
+``INSERT`` inside a savepoint; losing the race to another writer's insert
+raises ``IntegrityError`` on the unique fingerprint, after which the update
+is retried and finds the winner's row.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import fields
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from .. import conf
+from ..csp.reports import Fingerprint, ViolationReport, fingerprint, storable
+from ..models import CspReport, CspReportAggregate
+
+_REPORT_FIELDS = tuple(f.name for f in fields(ViolationReport))
+
+
+@conf.compiled
+def _max_lengths() -> dict[str, int | None]:
+    limits: dict[str, int | None] = {}
+    for model in (CspReport, CspReportAggregate):
+        for field in model._meta.get_fields():
+            if hasattr(field, "max_length") and field.concrete:
+                limits[f"{model.__name__}.{field.name}"] = field.max_length
+    return limits
+
+
+def _fit(model: str, name: str, value: str) -> str:
+    limit = _max_lengths().get(f"{model}.{name}")
+    return value[:limit] if limit else value
+
+
+def client_ip(address: str | None) -> str | None:
+    """``address`` if it is an IP address (what ``GenericIPAddressField`` can store)."""
+    if not address:
+        return None
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
+def raw_row(report: ViolationReport, fp: Fingerprint, sender_ip: str | None, user_agent: str) -> CspReport:
+    """An unsaved ``CspReport`` for ``report`` with every string cut to its column."""
+    values: dict[str, object] = {}
+    for name in _REPORT_FIELDS:
+        value = getattr(report, name)
+        values[name] = _fit("CspReport", name, value) if isinstance(value, str) else value
+    values["user_agent"] = _fit("CspReport", "user_agent", report.user_agent or user_agent)
+    return CspReport(**values, sender_ip=client_ip(sender_ip), fingerprint=fp.digest)
+
+
+def save_raw(
+    reports: Sequence[ViolationReport],
+    prints: Sequence[Fingerprint],
+    sender_ip: str | None,
+    user_agent: str,
+) -> None:
+    CspReport.objects.bulk_create(
+        [raw_row(report, fp, sender_ip, user_agent) for report, fp in zip(reports, prints, strict=True)]
+    )
+
+
+def count_violation(fp: Fingerprint, n: int = 1, now: datetime | None = None) -> None:
+    """Add ``n`` sightings of ``fp`` to its aggregate row, creating it on first sight (atomic)."""
+    now = now or timezone.now()
+    rows = CspReportAggregate.objects.filter(fingerprint=fp.digest)
+    bump = {"count": F("count") + n, "last_seen": Greatest(F("last_seen"), now)}
+    if rows.update(**bump):
+        return
+    try:
+        with transaction.atomic():
+            CspReportAggregate.objects.create(
+                fingerprint=fp.digest,
+                directive=_fit("CspReportAggregate", "directive", fp.directive),
+                blocked=_fit("CspReportAggregate", "blocked", fp.blocked),
+                document_path=_fit("CspReportAggregate", "document_path", fp.document_path),
+                source_file=_fit("CspReportAggregate", "source_file", fp.source_file),
+                count=n,
+                first_seen=now,
+                last_seen=now,
+            )
+    except IntegrityError:
+        # Another writer inserted it first; its row is committed now.
+        rows.update(**bump)
+
+
+def save_aggregates(prints: Sequence[Fingerprint], now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    for fp, n in Counter(prints).items():
+        count_violation(fp, n, now)
+
+
+def store(
+    reports: Sequence[ViolationReport],
+    *,
+    raw: bool,
+    aggregate: bool,
+    sender_ip: str | None = None,
+    user_agent: str = "",
+) -> None:
+    """Save ``reports`` as raw rows and/or aggregate counts."""
+    if not reports or not (raw or aggregate):
+        return
+    prints = [fingerprint(report) for report in reports]
+    if raw:
+        save_raw(reports, prints, sender_ip, user_agent)
+    if aggregate:
+        save_aggregates(prints)
+
+
+def storable_header(value: object) -> str:
+    """A request header value as a storable string (WSGI gives latin-1 decoded text)."""
+    return storable(value) if isinstance(value, str) else ""

@@ -6,6 +6,8 @@ import io
 import logging
 from pathlib import Path
 
+import pytest
+
 from django.apps import apps
 from django.core.management import call_command
 from django.test import override_settings
@@ -20,6 +22,7 @@ def test_app_config():
     assert config.default_auto_field == "django.db.models.BigAutoField"
 
 
+@pytest.mark.django_db
 @override_settings(MIGRATION_MODULES={})  # the suite runs --nomigrations; look at the real ones
 def test_migrations_match_the_models():
     out = io.StringIO()

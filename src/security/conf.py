@@ -46,16 +46,9 @@ DEFAULTS: dict[str, Any] = {
     "CSP_MODE": "enforce",
     "CSP_DICT": None,
     "CSP_STRING": None,
-    # -- CSP report collection ---------------------------------------------------
-    "CSP_REPORTS_MAX_BODY": 64 * 1024,
-    "CSP_REPORTS_RATE_LIMIT": 120,
-    "CSP_REPORTS_RATE_WINDOW": 60,
-    "CSP_REPORTS_CACHE": "default",
-    "CSP_REPORTS_SAMPLE_RATE": 100,
-    "CSP_REPORTS_SAVE_RAW": True,
-    "CSP_REPORTS_AGGREGATE": True,
-    "CSP_REPORTS_RETENTION_DAYS": 30,
-    "CSP_REPORTS_URLS_SAVE": True,
+    "CSP_REPORT_ONLY_DICT": None,
+    "CSP_REPORT_ONLY_STRING": None,
+    "CSP_REPORTING_ENDPOINTS": {},
     # -- CSP report collection ---------------------------------------------------
     "CSP_REPORTS_MAX_BODY": 64 * 1024,
     "CSP_REPORTS_RATE_LIMIT": 120,
@@ -81,7 +74,9 @@ _SHADOWED_BY_DJANGO = frozenset({"X_FRAME_OPTIONS"})
 
 #: Settings whose values go into a response header verbatim (checked for CR, LF
 #: and non-latin-1 characters at start-up by ``security.E031``).
-HEADER_VALUE_SETTINGS: frozenset[str] = frozenset({"P3P_COMPACT_POLICY", "P3P_POLICY_URL", "CSP_STRING"})
+HEADER_VALUE_SETTINGS: frozenset[str] = frozenset(
+    {"P3P_COMPACT_POLICY", "P3P_POLICY_URL", "CSP_STRING", "CSP_REPORT_ONLY_STRING"}
+)
 
 
 def is_set(name: str) -> bool:

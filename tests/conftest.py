@@ -32,16 +32,28 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = kept
 
 
+#: Skip reasons that are legitimate in CI: the test does not apply to this
+#: Django/Python cell.  Any other skip (a missing service, a missing module from
+#: ``importorskip``) fails the run under ``SECURITY_REQUIRE_SERVICES=1``.
+NOT_APPLICABLE = "not applicable:"
+
+
+def _forbidden_skips(reporter: pytest.TerminalReporter | None) -> list[pytest.TestReport]:
+    if not services.REQUIRED or reporter is None:
+        return []
+    skipped = reporter.stats.get("skipped", [])
+    return [report for report in skipped if NOT_APPLICABLE not in str(report.longrepr)]
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int) -> None:
-    skipped = terminalreporter.stats.get("skipped", [])
-    if services.REQUIRED and skipped:
+    forbidden = _forbidden_skips(terminalreporter)
+    if forbidden:
         terminalreporter.write_line(
-            f"SECURITY_REQUIRE_SERVICES=1: {len(skipped)} skipped test(s) count as failures", red=True
+            f"SECURITY_REQUIRE_SERVICES=1: {len(forbidden)} skipped test(s) count as failures", red=True
         )
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    skipped = reporter.stats.get("skipped", []) if reporter else []
-    if services.REQUIRED and skipped and exitstatus == 0:
+    if _forbidden_skips(reporter) and exitstatus == 0:
         session.exitstatus = 1

@@ -22,9 +22,11 @@ class ShowHeadersMiddleware:
         response = self.get_response(request)
         if getattr(response, "streaming", False) or MARKER not in response.content:
             return response
+        # Content-Length changes once the table is written in, so it is left out.
         rows = "".join(
             f"<tr><th>{escape(name)}</th><td><code>{escape(value)}</code></td></tr>"
             for name, value in sorted(response.items())
+            if name.lower() != "content-length"
         )
         response.content = response.content.replace(MARKER, f"<table>{rows}</table>".encode())
         if response.has_header("Content-Length"):

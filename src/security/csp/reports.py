@@ -112,6 +112,7 @@ _CAMEL = {
     "sample": "script_sample",
 }
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\\]")
 
 
@@ -129,10 +130,12 @@ def _escape_one(match: re.Match[str]) -> str:
 
 def storable(value: str) -> str:
     """``value`` made safe for any database: NUL and lone surrogates become U+FFFD."""
-    if value.isascii():
-        return value.replace("\x00", "\ufffd") if "\x00" in value else value
-    value = value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-    return value.replace("\x00", "\ufffd")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            value = _SURROGATE.sub("\ufffd", value)
+    return value.replace("\x00", "\ufffd") if "\x00" in value else value
 
 
 def _string(value: Any) -> str:
@@ -208,7 +211,8 @@ def _from_json(document: Any) -> list[ViolationReport]:
     if "csp-report" in document:
         return _from_csp_report(document)
     # A bare violation object: accept either key style.
-    return [_record(document, _CAMEL if any(k in _CAMEL for k in document) else _KEBAB)]
+    camel = any(key in _CAMEL and key not in _KEBAB for key in document)
+    return [_record(document, _CAMEL if camel else _KEBAB)]
 
 
 _PARSERS = {CSP_REPORT: _from_csp_report, REPORTS_JSON: _from_reporting_api, JSON: _from_json}

@@ -1,0 +1,46 @@
+"""System checks of the report collector settings (security.E050-E054, W050)."""
+
+import pytest
+from django.test import override_settings
+
+from security.checks.reports import check_report_settings
+
+
+def ids(**settings):
+    with override_settings(**settings):
+        return sorted(message.id for message in check_report_settings(None))
+
+
+def test_defaults_are_clean():
+    assert ids() == []
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({"CSP_REPORTS_MAX_BODY": 0}, ["security.E050"]),
+        ({"CSP_REPORTS_MAX_BODY": "64k"}, ["security.E050"]),
+        ({"CSP_REPORTS_RATE_LIMIT": -1}, ["security.E051", "security.W050"]),
+        ({"CSP_REPORTS_RATE_WINDOW": 0}, ["security.E051"]),
+        ({"CSP_REPORTS_SAMPLE_RATE": 101}, ["security.E052"]),
+        ({"CSP_REPORTS_SAMPLE_RATE": True}, ["security.E052"]),
+        ({"CSP_REPORTS_CACHE": "nope"}, ["security.E053"]),
+        ({"CSP_REPORTS_RETENTION_DAYS": 0}, ["security.E054"]),
+        ({"CSP_REPORTS_RATE_LIMIT": 10}, ["security.W050"]),
+        (
+            {
+                "CSP_REPORTS_RATE_LIMIT": None,
+                "CSP_REPORTS_RETENTION_DAYS": None,
+                "CSP_REPORTS_SAMPLE_RATE": 12.5,
+            },
+            [],
+        ),
+    ],
+)
+def test_bad_settings_are_reported(settings, expected):
+    assert ids(**settings) == expected
+
+
+def test_shared_cache_silences_the_rate_limit_warning(redis_url):
+    caches = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
+    assert ids(CSP_REPORTS_RATE_LIMIT=10, CACHES=caches) == []

@@ -11,4 +11,5 @@ urlpatterns = [
     path("plain/", views.plain, name="plain-page"),
     path("async/", views.async_plain, name="async-plain"),
     path("reports/", include("tests.reports_urls")),
+    path("csp/", include("tests.csp_views")),
 ]

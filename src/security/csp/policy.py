@@ -122,7 +122,6 @@ DJANGO_NONCE_SENTINEL = "<CSP_NONCE_SENTINEL>"
 NONCE_MARKER = "'nonce'"
 
 _HASH_OR_NONCE = re.compile(r"^(nonce|sha256|sha384|sha512)-[A-Za-z0-9+/_=-]+$", re.IGNORECASE)
-_DIRECTIVE_NAME = re.compile(r"^[a-z0-9-]+$")
 _FORBIDDEN = re.compile(r"[\s;,\x00-\x1f\x7f]")
 _SUBSTITUTE = "\x00"  # where the nonce goes while a policy is precompiled
 
@@ -177,8 +176,8 @@ class Policy:
         for name, values in self.directives:
             rendered = [_render_source(value, nonce) for value in values]
             kept = [value for value in rendered if value]
-            if not kept and values and DIRECTIVES.get(name) is Kind.SOURCES:
-                kept = ["'none'"]  # only the unused nonce was listed: allow nothing
+            if not kept and DIRECTIVES.get(name) is Kind.SOURCES:
+                kept = ["'none'"]  # an empty list (or only an unused nonce) allows nothing
             parts.append(" ".join([name, *kept]))
         return "; ".join(parts)
 
@@ -196,7 +195,6 @@ class CompiledPolicy:
     policy: Policy
     plain: str  # the header value when the response used no nonce
     parts: tuple[str, ...] | None  # header pieces to join with the nonce source, if any
-    has_frame_ancestors: bool
 
     @classmethod
     def build(cls, policy: Policy) -> CompiledPolicy:
@@ -205,12 +203,12 @@ class CompiledPolicy:
             if policy.uses_nonce
             else None
         )
-        return cls(policy, policy.serialise(None), parts, "frame-ancestors" in policy)
+        return cls(policy, policy.serialise(None), parts)
 
     @classmethod
     def verbatim(cls, text: str) -> CompiledPolicy:
         """A policy string sent as written (``CSP_STRING``), never re-serialised."""
-        return cls(parse(text), text, None, _mentions_directive(text, "frame-ancestors"))
+        return cls(parse(text), text, None)
 
     def render(self, nonce: str | None) -> str:
         if self.parts is None or nonce is None:
@@ -267,7 +265,7 @@ def from_dict(policy_dict: Mapping[str, Any]) -> Policy:
     for raw_name, value in policy_dict.items():
         name = str(raw_name).strip().lower()
         values = directive_values(name, value)
-        if values is not None and _DIRECTIVE_NAME.match(name):
+        if values is not None and _safe(name):
             directives.append((name, values))
     return Policy(tuple(directives))
 
@@ -351,7 +349,8 @@ def with_frame_ancestors(text: str, sources: Iterable[str]) -> str:
     if not safe or _mentions_directive(text, "frame-ancestors"):
         return text
     directive = "frame-ancestors " + " ".join(safe)
-    return f"{text}; {directive}" if text.strip() else directive
+    text = text.strip().rstrip(";").strip()
+    return f"{text}; {directive}" if text else directive
 
 
 # -- validation ------------------------------------------------------------------------------
@@ -387,7 +386,7 @@ def validate_dict(policy_dict: Any, endpoints: Iterable[str] = ()) -> list[Probl
     for raw_name, value in policy_dict.items():
         name = str(raw_name).strip().lower()
         kind = DIRECTIVES.get(name)
-        if not _DIRECTIVE_NAME.match(name):
+        if not _safe(name):
             problems.append(_injection(name, name))
         problems += _type_problems(name, kind, value)
         if isinstance(value, str | list | tuple | set | frozenset):
@@ -514,7 +513,7 @@ def validate_policy(
     problems: list[Problem] = []
     endpoint_names = set(endpoints)
     for name, values in policy:
-        if not _DIRECTIVE_NAME.match(name):
+        if not _safe(name):
             problems.append(_injection(name, name))
             continue
         if name not in DIRECTIVES:

@@ -220,20 +220,23 @@ class ContentSecurityPolicyMiddleware(BaseMiddleware):
             compiled = config.variant(slot, changes) if changes else slot.base
             if compiled is None:
                 continue  # exempt
-            value = compiled.render(nonce)
-            if frame_ancestors and slot.header == ENFORCE_HEADER and not compiled.has_frame_ancestors:
-                value = csp.with_frame_ancestors(value, frame_ancestors)
-            values.setdefault(slot.header, []).append(value)
+            values.setdefault(slot.header, []).append(compiled.render(nonce))
             nonce_sent[slot.header] = nonce_sent.get(slot.header, False) or (
                 nonce is not None and compiled.parts is not None
             )
 
         sent_nonce = False
         for header, parts in values.items():
-            if header in response.headers and not _replaceable(response.headers[header], frame_ancestors):
+            existing = response.headers.get(header)
+            if existing is not None and not _only_frame_ancestors(existing, frame_ancestors):
                 continue  # the view (or an earlier pass) set this policy itself
             response.headers[header] = ", ".join(parts)
             sent_nonce = sent_nonce or nonce_sent[header]
+        if frame_ancestors:
+            # X_FRAME_OPTIONS = "allow-from <url>": the same merge XFrameOptionsMiddleware does
+            # when it runs after us, so the result does not depend on the middleware order.
+            policy = response.headers.get(ENFORCE_HEADER, "")
+            response.headers[ENFORCE_HEADER] = csp.with_frame_ancestors(policy, frame_ancestors)
         if sent_nonce:
             # The page embeds a one-time nonce: no shared cache may replay it.
             patch_cache_control(response, private=True)
@@ -242,11 +245,11 @@ class ContentSecurityPolicyMiddleware(BaseMiddleware):
         return response
 
 
-def _replaceable(existing: str, frame_ancestors: Any) -> bool:
-    """An existing header holding only the frame-ancestors that X-Frame-Options added is ours to replace."""
+def _only_frame_ancestors(existing: str, frame_ancestors: Any) -> bool:
+    """Whether ``existing`` is just the ``frame-ancestors`` X-Frame-Options wrote, ours to replace."""
     if not frame_ancestors:
         return False
-    return [name for name, _ in csp.parse(existing)] == ["frame-ancestors"]
+    return csp.parse(existing).directives == (("frame-ancestors", tuple(frame_ancestors)),)
 
 
 def _add_reporting_endpoints(response: HttpResponseBase, value: str) -> None:

@@ -59,6 +59,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "security.context_processors.csp",
             ]
         },
     }
@@ -86,7 +87,7 @@ NO_CONFIDENTIAL_CACHING = {
     "BLACKLIST_ON": True,
     "BLACKLIST_REGEXES": [r"^/admin/", r"^/accounts/"],
 }
-LOGIN_EXEMPT_URLS = [r"^$", r"^accounts/", r"^headers/$", r"^csp-report/"]
+LOGIN_EXEMPT_URLS = [r"^$", r"^accounts/", r"^headers/$", r"^csp/$", r"^csp-report/"]
 
 LOGGING = {
     "version": 1,
@@ -94,3 +95,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"security": {"handlers": ["console"], "level": "INFO"}},
 }
+
+# Content Security Policy: nonces for scripts; the CSP demo page (/csp/) loads an
+# image from DEMO_FOREIGN_ORIGIN, which this policy does not allow.
+CSP_MODE = os.environ.get("DEMO_CSP_MODE", "enforce")
+CSP_DICT = {
+    "default-src": ["self"],
+    "script-src": ["self", "nonce"],
+    "style-src": ["self", "unsafe-inline"],
+    "img-src": ["self", "data:"],
+    "font-src": ["self"],
+    "connect-src": ["self"],
+    "object-src": ["none"],
+    "base-uri": ["self"],
+    "form-action": ["self"],
+    "frame-ancestors": ["self"],
+}
+DEMO_FOREIGN_ORIGIN = os.environ.get("DEMO_FOREIGN_ORIGIN", "http://localhost:8001")

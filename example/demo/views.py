@@ -6,6 +6,7 @@ from django.shortcuts import render
 #: (URL name, title, what the page demonstrates) for the home page's index.
 PAGES: list[tuple[str, str, str]] = [
     ("headers", "Response headers", "The security headers this very response carried."),
+    ("csp", "Content Security Policy", "A nonce lets one inline script run; the rest is blocked."),
 ]
 
 
@@ -15,3 +16,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def headers(request: HttpRequest) -> HttpResponse:
     return render(request, "demo/headers.html")
+
+
+def csp(request: HttpRequest) -> HttpResponse:
+    from django.conf import settings
+
+    context = {"mode": settings.CSP_MODE, "foreign_origin": settings.DEMO_FOREIGN_ORIGIN}
+    return render(request, "demo/csp.html", context)

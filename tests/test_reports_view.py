@@ -4,8 +4,10 @@ import io
 import logging
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIRequest
+from django.db import connection
 from django.test import AsyncClient, RequestFactory, override_settings
 from django.urls import reverse
 
@@ -289,6 +291,10 @@ def test_broken_cache_config_lets_reports_in(client):
     assert post(client, SAVE, dumps(REPORT_URI)).status_code == 204
 
 
+def close_connection():
+    connection.close()
+
+
 @pytest.mark.django_db(transaction=True)
 async def test_async_client_through_asgi_handler():
     client = AsyncClient()
@@ -298,6 +304,7 @@ async def test_async_client_through_asgi_handler():
     response = await client.post(SAVE, b"x" * 70_000, content_type="application/csp-report")
     assert response.status_code == 413
     assert (await client.get(SAVE)).status_code == 405
+    await sync_to_async(close_connection)()  # the ORM thread's connection; the DB is dropped next
 
 
 def test_rate_limit_holds_across_clients_sharing_redis(client, redis_url):

@@ -1,0 +1,75 @@
+"""The aggregate upsert under concurrent writers on a real PostgreSQL (threads and processes)."""
+
+import multiprocessing
+import threading
+import time
+
+import pytest
+from django.db import connection
+
+from security.csp.reports import Fingerprint
+from security.models import CspReportAggregate
+from security.reports.storage import count_violation
+
+from . import services
+from .reports_worker import count_in_process
+
+pytestmark = pytest.mark.service("postgres")
+
+
+def fingerprints(n):
+    return [Fingerprint("script-src", f"https://cdn{i}.example", "/", "") for i in range(n)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_threads_racing_on_new_and_existing_fingerprints_lose_no_count():
+    services.postgres_required()
+    prints = fingerprints(5)
+    threads_n, repeats = 8, 25
+    barrier = threading.Barrier(threads_n)
+    errors = []
+
+    def work():
+        try:
+            barrier.wait(timeout=30)  # every thread inserts the same new rows at the same moment
+            for _ in range(repeats):
+                for fp in prints:
+                    count_violation(fp)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=work) for _ in range(threads_n)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert not errors
+    rows = {row.blocked: row.count for row in CspReportAggregate.objects.all()}
+    assert rows == {fp.blocked: threads_n * repeats for fp in prints}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_processes_racing_on_the_same_fingerprints_lose_no_count():
+    services.postgres_required()
+    prints = fingerprints(3)
+    processes_n, repeats = 4, 30
+    context = multiprocessing.get_context("spawn")
+    start_at = time.time() + 4  # after every interpreter has started and set Django up
+    workers = [
+        context.Process(
+            target=count_in_process,
+            args=(connection.settings_dict["NAME"], [fp.blocked for fp in prints], repeats, start_at),
+        )
+        for _ in range(processes_n)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert [worker.exitcode for worker in workers] == [0] * processes_n
+    rows = {row.blocked: row.count for row in CspReportAggregate.objects.all()}
+    assert rows == {fp.blocked: processes_n * repeats for fp in prints}
+    first, last = CspReportAggregate.objects.values_list("first_seen", "last_seen").first()
+    assert first <= last

@@ -8,9 +8,14 @@ from .base import BaseMiddleware
 from .caching import NoConfidentialCachingMiddleware
 from .csp import ContentSecurityPolicyMiddleware
 from .headers import (
+    ClearSiteDataMiddleware,
     ContentNoSniff,
+    CrossOriginIsolationMiddleware,
     FrameOptionsMiddleware,
     P3PPolicyMiddleware,
+    PermissionsPolicyMiddleware,
+    ReferrerPolicyMiddleware,
+    SecurityHeadersMiddleware,
     StrictTransportSecurityMiddleware,
     XFrameOptionsMiddleware,
     XssProtectMiddleware,
@@ -20,14 +25,19 @@ from .session import SessionExpiryPolicyMiddleware
 
 __all__ = [
     "BaseMiddleware",
+    "ClearSiteDataMiddleware",
     "ContentNoSniff",
     "ContentSecurityPolicyMiddleware",
+    "CrossOriginIsolationMiddleware",
     "DoNotTrackMiddleware",
     "FrameOptionsMiddleware",
     "LoginRequiredMiddleware",
     "MandatoryPasswordChangeMiddleware",
     "NoConfidentialCachingMiddleware",
     "P3PPolicyMiddleware",
+    "PermissionsPolicyMiddleware",
+    "ReferrerPolicyMiddleware",
+    "SecurityHeadersMiddleware",
     "SessionExpiryPolicyMiddleware",
     "StrictTransportSecurityMiddleware",
     "XFrameOptionsMiddleware",

@@ -1,0 +1,69 @@
+"""X-Frame-Options values, and the CSP ``frame-ancestors`` that makes ``allow-from`` work today.
+
+Browsers dropped ``X-Frame-Options: ALLOW-FROM`` (they ignore the header), so
+an ``allow-from <url>`` setting is also expressed as the CSP Level 2
+directive ``frame-ancestors <url>``, which every current browser enforces.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from . import SettingError
+
+_ALLOW_FROM = re.compile(r"allow-from\s*:?\s*(?P<url>\S+)\Z", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class FrameOptions:
+    """The compiled ``X_FRAME_OPTIONS``: header value and, for allow-from, the CSP sources."""
+
+    header: str
+    frame_ancestors: tuple[str, ...] = ()
+
+
+def frame_ancestor_source(url: str) -> str:
+    """``url`` checked as a CSP host-source usable in ``frame-ancestors``."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c in url for c in ";,'\""):
+        raise SettingError(
+            f"X_FRAME_OPTIONS allow-from needs an http(s) origin such as https://example.com, not {url!r}"
+        )
+    return url
+
+
+def frame_options(value: Any) -> FrameOptions:
+    """Parse ``X_FRAME_OPTIONS`` (``deny``, ``sameorigin`` or ``allow-from <url>``, any case)."""
+    if not isinstance(value, str):
+        raise SettingError(f"X_FRAME_OPTIONS must be a string, not {type(value).__name__}")
+    text = value.strip()
+    if text.lower() in ("deny", "sameorigin"):
+        return FrameOptions(text.upper())
+    allow_from = _ALLOW_FROM.match(text)
+    if allow_from is None:
+        raise SettingError(
+            f"X_FRAME_OPTIONS must be 'deny', 'sameorigin' or 'allow-from <url>', not {value!r}"
+        )
+    url = frame_ancestor_source(allow_from.group("url"))
+    return FrameOptions(f"ALLOW-FROM {url}", (url,))
+
+
+def has_directive(policy: str, name: str) -> bool:
+    """Whether a serialised CSP has the directive ``name`` (names are case-insensitive)."""
+    for directive in policy.split(";"):
+        words = directive.split(None, 1)
+        if words and words[0].lower() == name:
+            return True
+    return False
+
+
+def with_frame_ancestors(policy: str, sources: tuple[str, ...]) -> str:
+    """``policy`` with ``frame-ancestors`` appended, unless it already has one (which wins)."""
+    if has_directive(policy, "frame-ancestors"):
+        return policy
+    directive = "frame-ancestors " + " ".join(sources)
+    policy = policy.strip().rstrip(";").strip()
+    return f"{policy}; {directive}" if policy else directive

@@ -112,3 +112,29 @@ CSP_DICT = {
     "frame-ancestors": ["self"],
 }
 DEMO_FOREIGN_ORIGIN = os.environ.get("DEMO_FOREIGN_ORIGIN", "http://localhost:8001")
+
+# Authentication policies (docs/auth.md, docs/throttling.md): /private/ needs a login;
+# the user "newcomer" must change the password first; idle sessions end after
+# DEMO_SESSION_IDLE seconds; three failed logins lock a username for a minute.
+MANDATORY_PASSWORD_CHANGE = {"URL_NAME": "password_change", "EXEMPT_URL_NAMES": ["password_change_done"]}
+SESSION_INACTIVITY_TIMEOUT = int(os.environ.get("DEMO_SESSION_IDLE", "120"))
+SESSION_ACTIVITY_GRANULARITY = int(os.environ.get("DEMO_SESSION_GRANULARITY", "5"))
+AUTHENTICATION_BACKENDS = [
+    "security.auth_throttling.backends.ThrottlingBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_THROTTLING = {
+    "USERNAME_FAILURES": int(os.environ.get("DEMO_THROTTLE_FAILURES", "3")),
+    "WINDOW_SECONDS": 60,
+}
+if os.environ.get("DEMO_REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["DEMO_REDIS_URL"],
+        }
+    }
+else:
+    # One process: the local-memory cache is enough (security.W066 says why not in production).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SILENCED_SYSTEM_CHECKS = ["security.W066"]

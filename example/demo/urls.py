@@ -2,11 +2,13 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 urlpatterns = [
+    # Login (throttled), password change and the private area: demo/auth_views.py.
+    path("", include("demo.auth_views")),
     path("", views.home, name="home"),
     path("headers/", views.headers, name="headers"),
     path("csp/", views.csp, name="csp"),

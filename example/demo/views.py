@@ -6,6 +6,7 @@ from django.shortcuts import render
 #: (URL name, title, what the page demonstrates) for the home page's index.
 PAGES: list[tuple[str, str, str]] = [
     ("headers", "Response headers", "The security headers this very response carried."),
+    ("private", "Private area", "Login required, forced password change, idle session expiry."),
     ("csp", "Content Security Policy", "A nonce lets one inline script run; the rest is blocked."),
 ]
 

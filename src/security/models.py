@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class CspReport(models.Model):
@@ -73,8 +74,11 @@ class CspReportAggregate(models.Model):
 class PasswordExpiry(models.Model):
     """Associate a password expiry date with a user.
 
-    A user whose row is missing or whose date has passed must change their
-    password; new users start expired so they change the initial password.
+    A new row is expired at once (the date defaults to "now"), which is how
+    users who never changed their initial password are flagged; changing the
+    password moves the date forward (``PASSWORD_EXPIRY_DAYS``) or clears it
+    (never expires).  A user without a row counts as expired; the row is
+    created the first time the password-change middleware looks.
     """
 
     user = models.OneToOneField(
@@ -83,6 +87,7 @@ class PasswordExpiry(models.Model):
     password_expiry_date = models.DateTimeField(
         null=True,
         blank=True,
+        default=timezone.now,
         help_text="The date and time when the password expires. Empty means it never expires.",
     )
 
@@ -92,3 +97,17 @@ class PasswordExpiry(models.Model):
 
     def __str__(self) -> str:
         return f"Password expiry of {self.user}"
+
+    def is_expired(self) -> bool:
+        """Whether the expiry date has passed (an empty date never expires)."""
+        return self.password_expiry_date is not None and self.password_expiry_date <= timezone.now()
+
+    def expire(self) -> None:
+        """Expire the password now: the user must change it on the next request."""
+        self.password_expiry_date = timezone.now()
+        self.save()
+
+    def never_expire(self) -> None:
+        """Clear the expiry date so the password never expires."""
+        self.password_expiry_date = None
+        self.save()

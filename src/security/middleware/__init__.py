@@ -3,7 +3,11 @@
 Each concern lives in a module of its own; this package re-exports them.
 """
 
-from .auth import LoginRequiredMiddleware, MandatoryPasswordChangeMiddleware
+from .auth import (
+    LoginRequiredMiddleware,
+    MandatoryPasswordChangeMiddleware,
+    RequirePasswordChangeMiddleware,
+)
 from .base import BaseMiddleware
 from .caching import NoConfidentialCachingMiddleware
 from .csp import ContentSecurityPolicyMiddleware
@@ -37,6 +41,7 @@ __all__ = [
     "P3PPolicyMiddleware",
     "PermissionsPolicyMiddleware",
     "ReferrerPolicyMiddleware",
+    "RequirePasswordChangeMiddleware",
     "SecurityHeadersMiddleware",
     "SessionExpiryPolicyMiddleware",
     "StrictTransportSecurityMiddleware",

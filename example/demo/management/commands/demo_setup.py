@@ -7,6 +7,10 @@ from django.core.management.base import BaseCommand
 
 USERNAME = "demo"
 PASSWORD = "demo-password-1"
+#: A plain user whose initial password has expired: the first login leads to the
+#: password-change page (MandatoryPasswordChangeMiddleware).
+NEWCOMER = "newcomer"
+NEWCOMER_PASSWORD = "change-me-1"
 
 
 class Command(BaseCommand):
@@ -18,3 +22,15 @@ class Command(BaseCommand):
         user.set_password(PASSWORD)
         user.save()
         self.stdout.write(f"Demo user: {USERNAME} / password: {PASSWORD}")
+
+        from security.auth_throttling import reset_throttle
+        from security.password_expiry import expire_password
+
+        newcomer, _ = get_user_model().objects.get_or_create(username=NEWCOMER)
+        newcomer.set_password(NEWCOMER_PASSWORD)
+        newcomer.save()
+        expire_password(newcomer)
+        reset_throttle(username=NEWCOMER)
+        self.stdout.write(
+            f"Newcomer (must change the password at first login): {NEWCOMER} / password: {NEWCOMER_PASSWORD}"
+        )

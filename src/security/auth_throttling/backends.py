@@ -1,0 +1,47 @@
+"""``ThrottlingBackend``: put it first in ``AUTHENTICATION_BACKENDS``.
+
+Django asks each backend in turn; this one never authenticates anybody.  It
+reserves the attempt and, when the username or the client IP is throttled,
+raises ``PermissionDenied``, which makes ``authenticate()`` stop before any
+password is checked.  Otherwise it returns ``None`` and the next backend
+(e.g. ``ModelBackend``) checks the credentials as usual.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import BaseBackend
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from .core import REQUEST_ATTRIBUTE, Throttle
+
+
+def username_from(credentials: dict[str, Any]) -> object:
+    """The username among the credentials passed to ``authenticate()``."""
+    username = credentials.get("username")
+    if username is None:
+        username = credentials.get(get_user_model().USERNAME_FIELD)
+    return username
+
+
+class ThrottlingBackend(BaseBackend):
+    """Refuses throttled login attempts before any other backend checks the password."""
+
+    def authenticate(self, request: HttpRequest | None, **credentials: Any) -> None:
+        decision = Throttle().attempt(request, username_from(credentials))
+        if request is not None:
+            setattr(request, REQUEST_ATTRIBUTE, decision)
+        if not decision.allowed:
+            raise PermissionDenied(decision.message)
+        return None
+
+    async def aauthenticate(self, request: HttpRequest | None, **credentials: Any) -> None:
+        decision = await Throttle().aattempt(request, username_from(credentials))
+        if request is not None:
+            setattr(request, REQUEST_ATTRIBUTE, decision)
+        if not decision.allowed:
+            raise PermissionDenied(decision.message)
+        return None

@@ -87,7 +87,7 @@ NO_CONFIDENTIAL_CACHING = {
     "BLACKLIST_ON": True,
     "BLACKLIST_REGEXES": [r"^/admin/", r"^/accounts/"],
 }
-LOGIN_EXEMPT_URLS = [r"^$", r"^accounts/", r"^headers/$", r"^csp/$", r"^csp-report/"]
+LOGIN_EXEMPT_URLS = [r"^$", r"^accounts/", r"^headers/$", r"^csp/$", r"^csp-report/", r"^security/", r"^reports/"]
 
 LOGGING = {
     "version": 1,
@@ -112,6 +112,12 @@ CSP_DICT = {
     "frame-ancestors": ["self"],
 }
 DEMO_FOREIGN_ORIGIN = os.environ.get("DEMO_FOREIGN_ORIGIN", "http://localhost:8001")
+
+# CSP reports (docs/reports.md): every page reports its violations to this site's own
+# collector (security.urls stores them); /reports/ shows report-uri and report-to apart.
+CSP_DICT["report-uri"] = "security-csp-report"
+CSP_DICT["report-to"] = "csp-endpoint"
+CSP_REPORTING_ENDPOINTS = {"csp-endpoint": "security-reports"}
 
 # Authentication policies (docs/auth.md, docs/throttling.md): /private/ needs a login;
 # the user "newcomer" must change the password first; idle sessions end after

@@ -15,4 +15,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    # CSP reports: the collector (security.urls) and pages that violate the policy.
+    path("security/", include("security.urls")),
+    path("", include("demo.report_views")),
 ]

@@ -8,6 +8,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("headers", "Response headers", "The security headers this very response carried."),
     ("private", "Private area", "Login required, forced password change, idle session expiry."),
     ("csp", "Content Security Policy", "A nonce lets one inline script run; the rest is blocked."),
+    ("csp-reports", "CSP reports", "Violations reported by report-uri and report-to, stored and charted."),
 ]
 
 

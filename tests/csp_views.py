@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.template import Engine, RequestContext
 from django.urls import path
+from django.utils.decorators import method_decorator
 from django.views import View
 
 from security.decorators import csp_exempt, csp_replace, csp_update
@@ -96,6 +97,12 @@ class AsyncReplacedView(View):
         return HttpResponse("async class replaced")
 
 
+@method_decorator(csp_update(img_src=["https://m.example.com"]), name="get")
+class MethodDecoratedView(View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse("method decorated")
+
+
 class PlainView(View):
     def get(self, request: HttpRequest) -> HttpResponse:
         return HttpResponse("plain class")
@@ -115,6 +122,7 @@ urlpatterns = [
     path("stacked/", stacked),
     path("updated-report-only/", updated_report_only),
     path("class-exempt/", ExemptView.as_view()),
+    path("method-decorated/", MethodDecoratedView.as_view()),
     path("async-class-replaced/", AsyncReplacedView.as_view()),
     path("as-view-updated/", csp_update(connect_src=["wss://live.example.com"])(PlainView.as_view())),
 ]

@@ -278,6 +278,10 @@ async def test_async_class_based_view_replace(csp_settings):
     assert response[ENFORCE].endswith("; frame-ancestors 'none'")
 
 
+def test_method_decorator(csp_settings, client):
+    assert "img-src 'self' data: https://m.example.com;" in client.get("/csp/method-decorated/")[ENFORCE]
+
+
 def test_decorating_something_else_fails_clearly():
     from security.decorators import csp_exempt
 

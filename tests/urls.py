@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.plain, name="plain"),
     path("plain/", views.plain, name="plain-page"),
     path("async/", views.async_plain, name="async-plain"),
+    path("h/", include("tests.headers_views")),
     path("reports/", include("tests.reports_urls")),
     path("csp/", include("tests.csp_views")),
 ]

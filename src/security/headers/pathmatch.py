@@ -4,8 +4,10 @@ The documented settings show both styles: ``X_FRAME_OPTIONS_EXCLUDE_URLS``
 rules start with ``/`` (``r'^/some/url/here$'``) while older
 ``NO_CONFIDENTIAL_CACHING`` rules were written like ``urls.py`` patterns
 (``r'^accounts/login/$'``).  A rule matches when it matches
-``request.path_info`` as is, or with its one leading ``/`` removed; both
-forms come from one :class:`~security.paths.PathRules` compilation each.
+``request.path_info`` as is, or with its one leading ``/`` removed (like
+Django's resolver, which routes ``admin/`` patterns on the path after the
+first slash, so ``//admin/`` matches neither ``^/admin/`` nor ``^admin/``);
+both forms come from one :class:`~security.paths.PathRules` compilation each.
 """
 
 from __future__ import annotations
@@ -30,7 +32,11 @@ class EitherFormRules:
         return bool(self.absolute)
 
     def matches(self, path_info: str) -> bool:
-        return self.absolute.matches(path_info) or self.relative.matches(path_info)
+        if self.absolute.matches(path_info):
+            return True
+        # "//admin/" minus one slash is "/admin/": only relative rules may see the stripped
+        # path, and only when it is what Django's resolver routes on (no second slash).
+        return path_info[1:2] != "/" and self.relative.matches(path_info)
 
 
 NO_RULES = EitherFormRules(())

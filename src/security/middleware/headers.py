@@ -11,6 +11,7 @@ the error once and fall back to the safest value instead of failing requests.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -44,7 +45,7 @@ def rules_or_none(setting: str, rules: Any) -> EitherFormRules:
         if isinstance(rules, str) or not isinstance(rules, list | tuple):
             raise TypeError(f"{setting} must be a list of regular expressions")
         return EitherFormRules(rules)
-    except (TypeError, ValueError) as error:  # re.error is a ValueError
+    except (TypeError, ValueError, re.error) as error:
         logger.error("%s: %s; ignoring the rules until fixed (run manage.py check).", setting, error)
         return NO_RULES
 

@@ -83,7 +83,7 @@ def check_csp(
                 "MIDDLEWARE",
             )
         )
-    mode = conf.get("CSP_MODE")
+    mode = conf.get("CSP_MODE") or "enforce"
     if not isinstance(mode, str) or mode.lower() not in ("enforce", "report-only"):
         messages.append(
             _message(

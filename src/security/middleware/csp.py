@@ -138,7 +138,7 @@ def check_configuration() -> str:
 
     Cheap and free of URL resolution, so the middleware runs it at construction.
     """
-    mode = conf.get("CSP_MODE")
+    mode = conf.get("CSP_MODE") or "enforce"
     if not isinstance(mode, str) or mode.lower() not in MODES:
         raise ImproperlyConfigured(f"CSP_MODE must be 'enforce' or 'report-only', not {mode!r}.")
     for dict_setting, string_setting in (

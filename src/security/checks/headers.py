@@ -1,4 +1,4 @@
-"""Checks of the response-header, privacy and caching settings (ids 010-029).
+"""Checks of the response-header, privacy and caching settings (ids 040-059).
 
 Errors (bad values) run when the middleware that reads the setting is
 installed or the setting is set; warnings about obsolete headers run when
@@ -53,13 +53,13 @@ def _value_error(check_id: str, setting: str, build: Callable[[], object], hint:
 def check_hsts(
     app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
 ) -> Messages:
-    """security.E010 bad STS_* values; security.W010 preload without the preload list's conditions."""
+    """security.E040 bad STS_* values; security.W040 preload without the preload list's conditions."""
     names = ("STS_MAX_AGE", "STS_INCLUDE_SUBDOMAINS", "STS_PRELOAD")
     if not any(_relevant(name, headers.StrictTransportSecurityMiddleware, "hsts") for name in names):
         return []
     max_age, subdomains, preload = (conf.get(name) for name in names)
     errors = _value_error(
-        "security.E010",
+        "security.E040",
         "STS_MAX_AGE",
         lambda: values.hsts(max_age, subdomains, preload),
         "Use a whole number of seconds for STS_MAX_AGE and True/False for STS_INCLUDE_SUBDOMAINS "
@@ -72,7 +72,7 @@ def check_hsts(
             f"STS_PRELOAD is on but {problem}; the HSTS preload list will refuse the site.",
             hint="Set STS_MAX_AGE >= 31536000 and STS_INCLUDE_SUBDOMAINS = True, or STS_PRELOAD = False.",
             obj="STS_PRELOAD",
-            id="security.W010",
+            id="security.W040",
         )
         for problem in values.preload_problems(max_age, subdomains)
     ]
@@ -82,17 +82,17 @@ def check_hsts(
 def check_frame_options(
     app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
 ) -> Messages:
-    """security.E012 bad X_FRAME_OPTIONS; E013 bad X_FRAME_OPTIONS_EXCLUDE_URLS; W019 Django CSP."""
+    """security.E042 bad X_FRAME_OPTIONS; E043 bad X_FRAME_OPTIONS_EXCLUDE_URLS; W049 Django CSP."""
     if not (installed(headers.XFrameOptionsMiddleware) or _combined_sends("frame-options")):
         return []
     messages = _value_error(
-        "security.E012",
+        "security.E042",
         "X_FRAME_OPTIONS",
         lambda: framing.frame_options(conf.get("X_FRAME_OPTIONS")),
         "Set X_FRAME_OPTIONS to 'deny', 'sameorigin' or 'allow-from https://example.com'.",
     )
     messages += path_rule_errors(
-        "X_FRAME_OPTIONS_EXCLUDE_URLS", conf.get("X_FRAME_OPTIONS_EXCLUDE_URLS"), "security.E013"
+        "X_FRAME_OPTIONS_EXCLUDE_URLS", conf.get("X_FRAME_OPTIONS_EXCLUDE_URLS"), "security.E043"
     )
     value = conf.get("X_FRAME_OPTIONS")
     django_csp = "django.middleware.csp.ContentSecurityPolicyMiddleware"
@@ -100,7 +100,7 @@ def check_frame_options(
         not messages
         and isinstance(value, str)
         and value.strip().lower().startswith("allow-from")
-        and any(dotted == django_csp for _, dotted, _ in middleware_classes())
+        and django_csp in (getattr(settings, "MIDDLEWARE", None) or ())
     ):
         messages.append(
             checks.Warning(
@@ -109,7 +109,7 @@ def check_frame_options(
                 hint="Add the frame-ancestors directive to SECURE_CSP yourself, or use "
                 "security.middleware.ContentSecurityPolicyMiddleware.",
                 obj="X_FRAME_OPTIONS",
-                id="security.W019",
+                id="security.W049",
             )
         )
     return messages
@@ -119,11 +119,11 @@ def check_frame_options(
 def check_legacy_headers(
     app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
 ) -> Messages:
-    """security.E014 bad XSS_PROTECT; W011 XSS auditor gone; W012 P3P obsolete; W013 DNT obsolete."""
+    """security.E044 bad XSS_PROTECT; W041 XSS auditor gone; W042 P3P obsolete; W043 DNT obsolete."""
     messages: Messages = []
     if _relevant("XSS_PROTECT", headers.XssProtectMiddleware, "xss-protection"):
         messages += _value_error(
-            "security.E014",
+            "security.E044",
             "XSS_PROTECT",
             lambda: values.xss_protection(conf.get("XSS_PROTECT")),
             "Set XSS_PROTECT to 'sanitize', 'on' or 'off' ('off' is recommended today).",
@@ -136,7 +136,7 @@ def check_legacy_headers(
                     "can itself be abused to leak data or disable page scripts.",
                     hint="Set XSS_PROTECT = 'off' and rely on a Content-Security-Policy instead.",
                     obj="XSS_PROTECT",
-                    id="security.W011",
+                    id="security.W041",
                 )
             )
     if installed(headers.P3PPolicyMiddleware) or _combined_sends("p3p"):
@@ -145,7 +145,7 @@ def check_legacy_headers(
                 "P3P is obsolete: work on it stopped in 2002 and no current browser reads the P3P header.",
                 hint="Remove P3PPolicyMiddleware and publish a privacy policy page instead.",
                 obj="security.middleware.P3PPolicyMiddleware",
-                id="security.W012",
+                id="security.W042",
             )
         )
     if installed(privacy_middleware.DoNotTrackMiddleware):
@@ -155,9 +155,9 @@ def check_legacy_headers(
                 "DNT or ignore it.",
                 hint="Honour Global Privacy Control instead: DoNotTrackMiddleware also sets request.gpc "
                 "from the Sec-GPC header, and security.privacy_views.gpc_json serves "
-                "/.well-known/gpc.json. Silence security.W013 once your views use request.gpc.",
+                "/.well-known/gpc.json. Silence security.W043 once your views use request.gpc.",
                 obj="security.middleware.DoNotTrackMiddleware",
-                id="security.W013",
+                id="security.W043",
             )
         )
     return messages
@@ -167,13 +167,13 @@ def check_legacy_headers(
 def check_p3p_values(
     app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
 ) -> Messages:
-    """security.E015: P3P values cannot be quoted inside the P3P header."""
+    """security.E045: P3P values cannot be quoted inside the P3P header."""
     if not (installed(headers.P3PPolicyMiddleware) or _combined_sends("p3p")):
         return []
     if conf.get("P3P_COMPACT_POLICY") is None:
-        return []  # security.E003 reports the missing required setting
+        return []  # security.E033 reports the missing required setting
     return _value_error(
-        "security.E015",
+        "security.E045",
         "P3P_COMPACT_POLICY",
         lambda: values.p3p(conf.get("P3P_COMPACT_POLICY"), conf.get("P3P_POLICY_URL")),
         "Write P3P_COMPACT_POLICY and P3P_POLICY_URL as ASCII strings without double quotes.",
@@ -190,7 +190,7 @@ _CACHING_HINT = (
 def check_confidential_caching(
     app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
 ) -> Messages:
-    """security.E016 malformed NO_CONFIDENTIAL_CACHING; W014 the middleware protects no page."""
+    """security.E046 malformed NO_CONFIDENTIAL_CACHING; W044 the middleware protects no page."""
     if not _relevant("NO_CONFIDENTIAL_CACHING", caching.NoConfidentialCachingMiddleware):
         return []
     config = conf.get("NO_CONFIDENTIAL_CACHING")
@@ -201,7 +201,7 @@ def check_confidential_caching(
                 f"{setting} must be a dict, not {type(config).__name__}.",
                 hint=_CACHING_HINT,
                 obj=setting,
-                id="security.E016",
+                id="security.E046",
             )
         ]
     messages: Messages = []
@@ -212,7 +212,7 @@ def check_confidential_caching(
                 f"{setting} has unknown keys {', '.join(unknown)}.",
                 hint=f"Use only {', '.join(caching.CACHING_KEYS)}.",
                 obj=setting,
-                id="security.E016",
+                id="security.E046",
             )
         )
     for flag in ("WHITELIST_ON", "BLACKLIST_ON"):
@@ -222,11 +222,11 @@ def check_confidential_caching(
                     f"{setting}[{flag!r}] must be True or False.",
                     hint=_CACHING_HINT,
                     obj=setting,
-                    id="security.E016",
+                    id="security.E046",
                 )
             )
     for rules in ("WHITELIST_REGEXES", "BLACKLIST_REGEXES"):
-        messages += path_rule_errors(f"{setting}[{rules!r}]", config.get(rules, ()), "security.E016")
+        messages += path_rule_errors(f"{setting}[{rules!r}]", config.get(rules, ()), "security.E046")
     if (
         not messages
         and installed(caching.NoConfidentialCachingMiddleware)
@@ -239,7 +239,7 @@ def check_confidential_caching(
                 "is set, so it protects no page.",
                 hint=_CACHING_HINT,
                 obj=setting,
-                id="security.W014",
+                id="security.W044",
             )
         )
     return messages
@@ -249,11 +249,11 @@ def check_confidential_caching(
 def check_modern_headers(
     app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
 ) -> Messages:
-    """E017 referrer, E018 permissions (W015 unknown feature), E019 cross-origin (W016), E020 clear-site-data."""
+    """E047 referrer, E048 permissions (W045 unknown feature), E049 cross-origin (W046), E050 clear-site-data."""
     messages: Messages = []
     if _relevant("REFERRER_POLICY", headers.ReferrerPolicyMiddleware, "referrer-policy"):
         messages += _value_error(
-            "security.E017",
+            "security.E047",
             "REFERRER_POLICY",
             lambda: values.referrer_policy(conf.get("REFERRER_POLICY")),
             "Use a Referrer-Policy token such as 'same-origin' or 'strict-origin-when-cross-origin'.",
@@ -270,13 +270,13 @@ def check_modern_headers(
         for name in ("CLEAR_SITE_DATA", "CLEAR_SITE_DATA_URLS")
     ):
         messages += _value_error(
-            "security.E020",
+            "security.E050",
             "CLEAR_SITE_DATA",
             lambda: values.clear_site_data(conf.get("CLEAR_SITE_DATA")),
             f"List some of {', '.join(values.CLEAR_SITE_DATA_TYPES)}.",
         )
         messages += path_rule_errors(
-            "CLEAR_SITE_DATA_URLS", conf.get("CLEAR_SITE_DATA_URLS"), "security.E020"
+            "CLEAR_SITE_DATA_URLS", conf.get("CLEAR_SITE_DATA_URLS"), "security.E050"
         )
         if installed(headers.ClearSiteDataMiddleware) and not conf.get("CLEAR_SITE_DATA_URLS"):
             messages.append(
@@ -285,7 +285,7 @@ def check_modern_headers(
                     "sends Clear-Site-Data.",
                     hint="Set CLEAR_SITE_DATA_URLS = [r'^/accounts/logout/$'] (your logout URL).",
                     obj="CLEAR_SITE_DATA_URLS",
-                    id="security.W017",
+                    id="security.W047",
                 )
             )
     return messages
@@ -293,7 +293,7 @@ def check_modern_headers(
 
 def _permissions_messages(policy: Any) -> Messages:
     messages = _value_error(
-        "security.E018",
+        "security.E048",
         "PERMISSIONS_POLICY",
         lambda: permissions.permissions_policy(policy),
         "Write PERMISSIONS_POLICY as {'geolocation': [], 'camera': ['self'], "
@@ -307,7 +307,7 @@ def _permissions_messages(policy: Any) -> Messages:
                 f"PERMISSIONS_POLICY names {feature!r}, a feature no current browser knows (a typo?).",
                 hint="Check the feature name against the Permissions Policy feature list.",
                 obj="PERMISSIONS_POLICY",
-                id="security.W015",
+                id="security.W045",
             )
         )
     if installed(headers.PermissionsPolicyMiddleware) and not policy:
@@ -316,7 +316,7 @@ def _permissions_messages(policy: Any) -> Messages:
                 "PermissionsPolicyMiddleware is installed but PERMISSIONS_POLICY is empty, so it sends nothing.",
                 hint="Set PERMISSIONS_POLICY, e.g. {'geolocation': [], 'camera': [], 'microphone': []}.",
                 obj="PERMISSIONS_POLICY",
-                id="security.W017",
+                id="security.W047",
             )
         )
     return messages
@@ -326,7 +326,7 @@ def _cross_origin_messages() -> Messages:
     messages: Messages = []
     for setting, (_, allowed) in values.CROSS_ORIGIN_POLICIES.items():
         messages += _value_error(
-            "security.E019",
+            "security.E049",
             setting,
             functools.partial(values.cross_origin, setting, conf.get(setting)),
             f"Set {setting} to None or one of {', '.join(allowed)}.",
@@ -342,7 +342,7 @@ def _cross_origin_messages() -> Messages:
                 "so pages are not cross-origin isolated.",
                 hint="Set CROSS_ORIGIN_OPENER_POLICY = 'same-origin' to get cross-origin isolation.",
                 obj="CROSS_ORIGIN_OPENER_POLICY",
-                id="security.W016",
+                id="security.W046",
             )
         )
     return messages
@@ -352,7 +352,7 @@ def _cross_origin_messages() -> Messages:
 def check_combined_headers(
     app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
 ) -> Messages:
-    """security.E021: SECURITY_HEADERS names only known header families."""
+    """security.E051: SECURITY_HEADERS names only known header families."""
     if not _relevant("SECURITY_HEADERS", headers.SecurityHeadersMiddleware):
         return []
     names = conf.get("SECURITY_HEADERS")
@@ -366,7 +366,7 @@ def check_combined_headers(
             if name not in headers.HEADER_FAMILIES
         ]
     messages: Messages = [
-        checks.Error(f"{problem}.", hint=f"Use some of: {known}.", obj="SECURITY_HEADERS", id="security.E021")
+        checks.Error(f"{problem}.", hint=f"Use some of: {known}.", obj="SECURITY_HEADERS", id="security.E051")
         for problem in bad
     ]
     if _combined_sends("p3p") and not hasattr(settings, "P3P_COMPACT_POLICY"):
@@ -375,7 +375,7 @@ def check_combined_headers(
                 "SECURITY_HEADERS includes 'p3p' but P3P_COMPACT_POLICY is not defined.",
                 hint="Define P3P_COMPACT_POLICY or remove 'p3p' from SECURITY_HEADERS.",
                 obj="SECURITY_HEADERS",
-                id="security.E021",
+                id="security.E051",
             )
         )
     return messages
@@ -385,11 +385,11 @@ def check_combined_headers(
 def check_gpc(
     app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
 ) -> Messages:
-    """security.E022: GPC_SUPPORTED / GPC_LAST_UPDATE make a valid gpc.json."""
+    """security.E052: GPC_SUPPORTED / GPC_LAST_UPDATE make a valid gpc.json."""
     if not (conf.is_set("GPC_SUPPORTED") or conf.is_set("GPC_LAST_UPDATE")):
         return []
     return _value_error(
-        "security.E022",
+        "security.E052",
         "GPC_LAST_UPDATE",
         lambda: privacy.gpc_document(conf.get("GPC_SUPPORTED"), conf.get("GPC_LAST_UPDATE")),
         "Set GPC_SUPPORTED = True/False and GPC_LAST_UPDATE = None or 'YYYY-MM-DD'.",
@@ -465,7 +465,7 @@ def _our_values() -> dict[str, tuple[str, str | None]]:
 def check_conflicts_with_django(
     app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
 ) -> Messages:
-    """security.W018: Django's own middleware and ours would send one header with different values."""
+    """security.W048: Django's own middleware and ours would send one header with different values."""
     django_sent = _django_values()
     if not django_sent:
         return []
@@ -482,7 +482,7 @@ def check_conflicts_with_django(
                 "listed later in MIDDLEWARE takes effect (the other leaves the header alone).",
                 hint=f"Give both the same value, or remove {djangos} and let {ours} send {header}.",
                 obj=ours,
-                id="security.W018",
+                id="security.W048",
             )
         )
     return messages

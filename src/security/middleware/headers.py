@@ -4,7 +4,7 @@ Each middleware reads its compiled header (``conf.compiled``: rebuilt only
 after ``setting_changed``) and adds it unless the response already carries
 that header, so a view or decorator that set it wins and no header is ever
 sent twice.  Bad setting values are reported by system checks at start-up
-(``security.E010``..``E029``); should a project run anyway, the middleware log
+(``security.E040``..``E059``); should a project run anyway, the middleware log
 the error once and fall back to the safest value instead of failing requests.
 """
 
@@ -241,7 +241,7 @@ class XssProtectMiddleware(BaseMiddleware):
     """Send ``X-XSS-Protection`` (``XSS_PROTECT``: sanitize (default) -> 1, on -> 1; mode=block, off -> 0).
 
     Current browsers removed their XSS auditors; ``off`` is the recommended
-    value today (system check ``security.W011``), with a CSP doing the job.
+    value today (system check ``security.W041``), with a CSP doing the job.
     """
 
     OPTIONAL_SETTINGS = ("XSS_PROTECT",)
@@ -257,7 +257,7 @@ class P3PPolicyMiddleware(BaseMiddleware):
 
     ``P3P_COMPACT_POLICY`` is required; ``P3P_POLICY_URL`` defaults to
     ``/w3c/p3p.xml`` (the policy file is the site's to write).  P3P work stopped
-    in 2002 and no current browser reads it (system check ``security.W012``).
+    in 2002 and no current browser reads it (system check ``security.W042``).
     """
 
     REQUIRED_SETTINGS = ("P3P_COMPACT_POLICY",)

@@ -13,4 +13,5 @@ urlpatterns = [
     path("h/", include("tests.headers_views")),
     path("reports/", include("tests.reports_urls")),
     path("csp/", include("tests.csp_views")),
+    path("", include("tests.auth_views")),
 ]

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import BaseBackend
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
@@ -27,8 +26,13 @@ def username_from(credentials: dict[str, Any]) -> object:
     return username
 
 
-class ThrottlingBackend(BaseBackend):
-    """Refuses throttled login attempts before any other backend checks the password."""
+class ThrottlingBackend:
+    """Refuses throttled login attempts before any other backend checks the password.
+
+    Deliberately not a ``BaseBackend``: without ``get_user`` and the permission
+    methods it can never become the backend a session is bound to (the test
+    client's ``force_login`` and ``login()`` pick the next backend).
+    """
 
     def authenticate(self, request: HttpRequest | None, **credentials: Any) -> None:
         decision = Throttle().attempt(request, username_from(credentials))

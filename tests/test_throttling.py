@@ -1,0 +1,184 @@
+"""Login throttling with Django's login views: lock-out, delay, messages, logs, resets, async."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.contrib.auth import aauthenticate, authenticate, get_user_model
+from django.core.cache import cache
+from django.test import Client, RequestFactory
+
+from security.auth_throttling import Throttle, client_ip, reset_throttle
+from security.auth_throttling.config import problems
+
+from .auth_support import AUTH, CSRF, MESSAGES, SESSION
+
+pytestmark = pytest.mark.django_db
+
+BACKENDS = ["security.auth_throttling.backends.ThrottlingBackend", "django.contrib.auth.backends.ModelBackend"]
+GENERIC = "Please enter a correct"
+THROTTLED = "Too many failed login attempts"
+
+
+@pytest.fixture(autouse=True)
+def _throttling(settings):
+    settings.MIDDLEWARE = [SESSION, CSRF, AUTH, MESSAGES]
+    settings.AUTHENTICATION_BACKENDS = BACKENDS
+    settings.AUTH_THROTTLING = {"USERNAME_FAILURES": 3, "IP_FAILURES": 10, "WINDOW_SECONDS": 300}
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def user():
+    return get_user_model().objects.create_user("tess", password="right-pw-1")
+
+
+def attempt(password: str, username: str = "tess", ip: str = "10.0.0.1", client: Client | None = None):
+    client = client or Client(REMOTE_ADDR=ip)
+    return client.post("/accounts/login/", {"username": username, "password": password})
+
+
+def test_exactly_n_failures_then_locked_even_with_the_right_password(user):
+    bodies = [attempt("wrong").content.decode() for _ in range(3)]
+    assert all(GENERIC in body for body in bodies)
+    locked = attempt("right-pw-1")
+    assert locked.status_code == 200
+    assert THROTTLED in locked.content.decode()
+    assert "5 minutes" in locked.content.decode()
+
+
+def test_stock_form_shows_the_generic_error_but_still_refuses(user):
+    for _ in range(3):
+        Client().post("/accounts/plain-login/", {"username": "tess", "password": "wrong"})
+    response = Client().post("/accounts/plain-login/", {"username": "tess", "password": "right-pw-1"})
+    assert response.status_code == 200
+    assert GENERIC in response.content.decode()
+
+
+def test_one_log_line_per_lockout(user, caplog):
+    with caplog.at_level(logging.WARNING, logger="security"):
+        for _ in range(6):
+            attempt("wrong")
+    lines = [r.getMessage() for r in caplog.records if "locked out" in r.getMessage()]
+    assert len(lines) == 1
+    assert "tess" not in lines[0]  # usernames are not written to the log
+
+
+def test_success_resets_the_username_counter(user):
+    attempt("wrong")
+    attempt("wrong")
+    assert attempt("right-pw-1").status_code == 302
+    assert Throttle().failures(username="tess") == 0
+    for _ in range(3):
+        assert GENERIC in attempt("wrong").content.decode()
+
+
+def test_usernames_are_counted_case_insensitively(user):
+    for name in ("tess", "TESS", " Tess "):
+        attempt("wrong", username=name)
+    assert THROTTLED in attempt("right-pw-1").content.decode()
+
+
+def test_ip_limit_holds_across_usernames(settings, user):
+    settings.AUTH_THROTTLING = {"USERNAME_FAILURES": None, "IP_FAILURES": 4}
+    for index in range(4):
+        assert GENERIC in attempt("wrong", username=f"user{index}").content.decode()
+    assert THROTTLED in attempt("right-pw-1").content.decode()
+    # Another address is not affected.
+    assert attempt("right-pw-1", ip="10.0.0.2").status_code == 302
+
+
+def test_successful_logins_do_not_fill_the_ip_counter(settings, user):
+    settings.AUTH_THROTTLING = {"IP_FAILURES": 2}
+    for _ in range(5):
+        assert attempt("right-pw-1").status_code == 302
+    assert Throttle().failures(ip="10.0.0.1") == 0
+
+
+def test_delay_mode_refuses_early_retries_without_counting_them(settings, user):
+    settings.AUTH_THROTTLING = {"MODE": "delay", "USERNAME_FAILURES": 2, "DELAY_SECONDS": 30}
+    attempt("wrong")
+    attempt("wrong")
+    refused = attempt("right-pw-1")
+    assert THROTTLED in refused.content.decode()
+    assert Throttle().failures(username="tess") == 2
+    # Once the delay has passed (simulated by moving the last attempt back), it is allowed.
+    key = "security:throttle:user:" + __import__("hashlib").sha256(b"tess").hexdigest()[:40]
+    cache.set(key + ":last", cache.get(key + ":last") - 31, 300)
+    assert attempt("right-pw-1").status_code == 302
+
+
+def test_disabled_throttle_counts_nothing(settings, user):
+    settings.AUTH_THROTTLING = {"ENABLED": False, "USERNAME_FAILURES": 1}
+    for _ in range(3):
+        attempt("wrong")
+    assert attempt("right-pw-1").status_code == 302
+
+
+def test_reset_helper_and_view(user):
+    for _ in range(4):
+        attempt("wrong")
+    reset_throttle(username="tess")
+    assert attempt("right-pw-1").status_code == 302
+
+    for _ in range(4):
+        attempt("wrong")
+    staff = get_user_model().objects.create_superuser("boss", password="boss-pw-1")
+    client = Client()
+    client.force_login(staff)
+    assert client.get("/security/throttle/reset/?username=tess").status_code == 200
+    response = client.post("/security/throttle/reset/", {"username": "tess"})
+    assert response.status_code == 302
+    assert attempt("right-pw-1").status_code == 302
+    assert client.post("/security/throttle/reset/", {}).status_code == 200  # form error, no 500
+
+
+def test_reset_view_needs_permission(user):
+    client = Client()
+    client.force_login(user)
+    assert client.post("/security/throttle/reset/", {"username": "tess"}).status_code == 403
+
+
+def test_admin_action_resets_selected_users(user):
+    for _ in range(4):
+        attempt("wrong")
+    staff = get_user_model().objects.create_superuser("boss", password="boss-pw-1")
+    client = Client()
+    client.force_login(staff)
+    client.post("/admin/auth/user/", {"action": "reset_login_throttle", "_selected_action": [user.pk]})
+    assert attempt("right-pw-1").status_code == 302
+
+
+def test_authenticate_without_request_throttles_by_username(user):
+    for _ in range(3):
+        assert authenticate(username="tess", password="wrong") is None
+    assert authenticate(username="tess", password="right-pw-1") is None
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_async_authenticate_is_throttled_too():
+    await sync_to_async(get_user_model().objects.create_user)("tess", password="right-pw-1")
+    request = RequestFactory().post("/", REMOTE_ADDR="10.0.0.9")
+    for _ in range(3):
+        assert await aauthenticate(request, username="tess", password="wrong") is None
+    assert await aauthenticate(request, username="tess", password="right-pw-1") is None
+    assert not request.security_throttle.allowed
+
+
+def test_client_ip_from_configured_header(settings):
+    settings.AUTH_THROTTLING = {"CLIENT_IP_HEADER": "HTTP_X_FORWARDED_FOR"}
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 5.6.7.8", REMOTE_ADDR="10.0.0.1")
+    assert client_ip(request) == "5.6.7.8"
+    garbage = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="not-an-ip", REMOTE_ADDR="10.0.0.1")
+    assert client_ip(garbage) == "10.0.0.1"
+
+
+def test_config_problems():
+    assert problems({}) == []
+    assert problems([]) == ["must be a dict, not list"]
+    found = problems({"MODE": "x", "USERNAME_FAILURES": 0, "WINDOW_SECONDS": "1", "NOPE": 1})
+    assert len(found) == 4

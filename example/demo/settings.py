@@ -45,6 +45,10 @@ MIDDLEWARE = [
     "security.middleware.ContentNoSniff",
     "security.middleware.XssProtectMiddleware",
     "security.middleware.P3PPolicyMiddleware",
+    "security.middleware.ReferrerPolicyMiddleware",
+    "security.middleware.PermissionsPolicyMiddleware",
+    "security.middleware.CrossOriginIsolationMiddleware",
+    "security.middleware.ClearSiteDataMiddleware",
     "security.middleware.DoNotTrackMiddleware",
     "security.middleware.NoConfidentialCachingMiddleware",
 ]
@@ -78,7 +82,13 @@ LOGIN_REDIRECT_URL = "/"
 
 # -- django-security ------------------------------------------------------------
 P3P_COMPACT_POLICY = "NOI DSP COR NID"
-X_FRAME_OPTIONS = "sameorigin"
+X_FRAME_OPTIONS = os.environ.get("DEMO_X_FRAME_OPTIONS", "sameorigin")
+REFERRER_POLICY = "same-origin"
+PERMISSIONS_POLICY = {"geolocation": [], "camera": [], "microphone": [], "payment": [], "fullscreen": ["self"]}
+CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
+CLEAR_SITE_DATA_URLS = [r"^/accounts/logout/$"]
+GPC_LAST_UPDATE = "2025-01-01"
 XSS_PROTECT = "off"
 STS_MAX_AGE = 60 * 60 * 24 * 365
 STS_INCLUDE_SUBDOMAINS = True
@@ -87,7 +97,7 @@ NO_CONFIDENTIAL_CACHING = {
     "BLACKLIST_ON": True,
     "BLACKLIST_REGEXES": [r"^/admin/", r"^/accounts/"],
 }
-LOGIN_EXEMPT_URLS = [r"^$", r"^accounts/", r"^headers/$", r"^csp/$", r"^csp-report/", r"^security/", r"^reports/"]
+LOGIN_EXEMPT_URLS = [r"^$", r"^privacy/$", r"^\.well-known/gpc\.json$", r"^accounts/", r"^headers/$", r"^csp/$", r"^csp-report/", r"^security/", r"^reports/"]
 
 LOGGING = {
     "version": 1,

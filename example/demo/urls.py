@@ -18,4 +18,6 @@ urlpatterns = [
     # CSP reports: the collector (security.urls) and pages that violate the policy.
     path("security/", include("security.urls")),
     path("", include("demo.report_views")),
+    # Privacy signals (DNT, Global Privacy Control) and /.well-known/gpc.json.
+    path("", include("demo.privacy_views")),
 ]

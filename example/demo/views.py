@@ -6,6 +6,7 @@ from django.shortcuts import render
 #: (URL name, title, what the page demonstrates) for the home page's index.
 PAGES: list[tuple[str, str, str]] = [
     ("headers", "Response headers", "The security headers this very response carried."),
+    ("privacy", "Privacy signals", "Your browser's Do Not Track and Global Privacy Control preferences."),
     ("private", "Private area", "Login required, forced password change, idle session expiry."),
     ("csp", "Content Security Policy", "A nonce lets one inline script run; the rest is blocked."),
     ("csp-reports", "CSP reports", "Violations reported by report-uri and report-to, stored and charted."),

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from . import conf as _conf
+
 # Documented here; implemented with its helpers in security.ajax.
 from .ajax import require_ajax as require_ajax
 from .reports import ingest as _ingest

@@ -8,6 +8,7 @@ Both middleware read the user without a thread hop in ASGI
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,12 +35,19 @@ View = Callable[..., Any]
 def relative_exempt_rules(rules: Any) -> paths.PathRules:
     """``LOGIN_EXEMPT_URLS`` compiled as urls.py-style (relative) rules.
 
-    Rules written with a leading slash (``r"^/about/$"``) are accepted too:
+    Invalid entries are skipped (``security.E060`` reports them).  Rules
+    written with a leading slash (``r"^/about/$"``) are accepted too:
     when the slash is followed by a literal (not a quantifier), dropping it
     matches exactly the same requests, so it is dropped.
     """
-    fixed: list[str] = []
-    for rule in rules or ():
+    if isinstance(rules, str | re.Pattern):
+        rules = [rules]
+    elif not isinstance(rules, list | tuple):
+        rules = ()
+    fixed: list[str | re.Pattern[str]] = []
+    for rule in rules:
+        if paths.compile_error(rule) is not None:
+            continue  # reported by the security.E060 check; never a 500 here
         if isinstance(rule, str):
             for prefix in ("^/", "/"):
                 rest = rule[len(prefix) :]

@@ -10,7 +10,7 @@ from .demo_server import serve_demo
 
 def get(url: str, headers: dict[str, str] | None = None):
     request = urllib.request.Request(url, headers=headers or {})
-    with urllib.request.urlopen(request) as response:  # noqa: S310 - loopback demo server
+    with urllib.request.urlopen(request) as response:
         return response.status, dict(response.headers.items()), response.read().decode()
 
 

@@ -201,9 +201,11 @@ class MandatoryPasswordChangeMiddleware(BaseMiddleware):
         url_name = options.get("URL_NAME")
         self.url_name = url_name if isinstance(url_name, str) and url_name else None
         exempt = options.get("EXEMPT_URL_NAMES") or ()
-        names = (
-            {name for name in exempt if isinstance(name, str)} if not isinstance(exempt, str) else {exempt}
-        )
+        if isinstance(exempt, str):
+            exempt = (exempt,)
+        elif not isinstance(exempt, list | tuple | set | frozenset):
+            exempt = ()  # reported by the security.E062 check
+        names = {name for name in exempt if isinstance(name, str)}
         if self.url_name:
             names.add(self.url_name)
         self.exempt_names = frozenset(names) | self.ALWAYS_EXEMPT

@@ -1,4 +1,4 @@
-"""System checks of the report collector settings (security.E050-E054, W050)."""
+"""System checks of the report collector settings (security.E080-E084, W080)."""
 
 import pytest
 from django.test import override_settings
@@ -18,15 +18,15 @@ def test_defaults_are_clean():
 @pytest.mark.parametrize(
     ("settings", "expected"),
     [
-        ({"CSP_REPORTS_MAX_BODY": 0}, ["security.E050"]),
-        ({"CSP_REPORTS_MAX_BODY": "64k"}, ["security.E050"]),
-        ({"CSP_REPORTS_RATE_LIMIT": -1}, ["security.E051", "security.W050"]),
-        ({"CSP_REPORTS_RATE_WINDOW": 0}, ["security.E051"]),
-        ({"CSP_REPORTS_SAMPLE_RATE": 101}, ["security.E052"]),
-        ({"CSP_REPORTS_SAMPLE_RATE": True}, ["security.E052"]),
-        ({"CSP_REPORTS_CACHE": "nope"}, ["security.E053"]),
-        ({"CSP_REPORTS_RETENTION_DAYS": 0}, ["security.E054"]),
-        ({"CSP_REPORTS_RATE_LIMIT": 10}, ["security.W050"]),
+        ({"CSP_REPORTS_MAX_BODY": 0}, ["security.E080"]),
+        ({"CSP_REPORTS_MAX_BODY": "64k"}, ["security.E080"]),
+        ({"CSP_REPORTS_RATE_LIMIT": -1}, ["security.E081", "security.W080"]),
+        ({"CSP_REPORTS_RATE_WINDOW": 0}, ["security.E081"]),
+        ({"CSP_REPORTS_SAMPLE_RATE": 101}, ["security.E082"]),
+        ({"CSP_REPORTS_SAMPLE_RATE": True}, ["security.E082"]),
+        ({"CSP_REPORTS_CACHE": "nope"}, ["security.E083"]),
+        ({"CSP_REPORTS_RETENTION_DAYS": 0}, ["security.E084"]),
+        ({"CSP_REPORTS_RATE_LIMIT": 10}, ["security.W080"]),
         (
             {
                 "CSP_REPORTS_RATE_LIMIT": None,

@@ -1,4 +1,4 @@
-"""Checks of the CSP report collector's settings (security.E050-E059, W050-W059)."""
+"""Checks of the CSP report collector's settings (security.E080-E089, W080-W089)."""
 
 from __future__ import annotations
 
@@ -43,11 +43,11 @@ def check_report_settings(
     databases: Sequence[str] | None = None,
     **kwargs: Any,
 ) -> list[checks.CheckMessage]:
-    """security.E050-E054, W050: the collector's limits, cache and retention are usable."""
-    errors = _positive_int("CSP_REPORTS_MAX_BODY", "security.E050")
-    errors += _positive_int("CSP_REPORTS_RATE_LIMIT", "security.E051", allow_none=True)
-    errors += _positive_int("CSP_REPORTS_RATE_WINDOW", "security.E051")
-    errors += _positive_int("CSP_REPORTS_RETENTION_DAYS", "security.E054", allow_none=True)
+    """security.E080-E084, W080: the collector's limits, cache and retention are usable."""
+    errors = _positive_int("CSP_REPORTS_MAX_BODY", "security.E080")
+    errors += _positive_int("CSP_REPORTS_RATE_LIMIT", "security.E081", allow_none=True)
+    errors += _positive_int("CSP_REPORTS_RATE_WINDOW", "security.E081")
+    errors += _positive_int("CSP_REPORTS_RETENTION_DAYS", "security.E084", allow_none=True)
     if conf.is_set("CSP_REPORTS_SAMPLE_RATE"):
         rate = conf.get("CSP_REPORTS_SAMPLE_RATE")
         if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 100:
@@ -56,7 +56,7 @@ def check_report_settings(
                     f"CSP_REPORTS_SAMPLE_RATE must be a percentage from 0 to 100, not {rate!r}.",
                     hint="Set CSP_REPORTS_SAMPLE_RATE = 100 to keep every report, 10 to keep one in ten.",
                     obj="CSP_REPORTS_SAMPLE_RATE",
-                    id="security.E052",
+                    id="security.E082",
                 )
             )
     alias = conf.get("CSP_REPORTS_CACHE")
@@ -67,7 +67,7 @@ def check_report_settings(
                 f"CSP_REPORTS_CACHE names the cache {alias!r}, which is not in CACHES.",
                 hint=f"Use one of {sorted(caches)} or add {alias!r} to CACHES.",
                 obj="CSP_REPORTS_CACHE",
-                id="security.E053",
+                id="security.E083",
             )
         )
     elif (
@@ -81,7 +81,7 @@ def check_report_settings(
                 "(or a dummy), so the limit does not hold across processes and servers.",
                 hint="Point CSP_REPORTS_CACHE at a shared cache (Redis, Memcached, database).",
                 obj="CSP_REPORTS_CACHE",
-                id="security.W050",
+                id="security.W080",
             )
         )
     return errors

@@ -3,7 +3,8 @@
 Raw strings are truncated to their column sizes (never a database error for
 a long value).  The aggregate is updated with one atomic statement per
 distinct violation: ``UPDATE ... SET count = count + n`` (row-locked by the
-database, so concurrent writers add up), and only when no row exists yet an
+database, so concurrent writers add up; precompiled SQL, as it is the hot
+path), and only when no row exists yet an
 ``INSERT`` inside a savepoint; losing the race to another writer's insert
 raises ``IntegrityError`` on the unique fingerprint, after which the update
 is retried and finds the winner's row.
@@ -11,15 +12,14 @@ is retried and finds the winner's row.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import fields
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.db.models.functions import Greatest
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
 from .. import conf
@@ -75,15 +75,41 @@ def save_raw(
     )
 
 
+@functools.lru_cache(maxsize=8)
+def _bump_sql(alias: str) -> str:
+    """``UPDATE aggregate SET count = count + n, last_seen = max(...) WHERE fingerprint = ...`` for ``alias``.
+
+    Built once per database: the ORM's per-call query compilation cost more
+    than the statement itself on the hot path of report ingestion.
+    """
+    quote = connections[alias].ops.quote_name
+    table, count, last_seen, key = (
+        quote(name) for name in (CspReportAggregate._meta.db_table, "count", "last_seen", "fingerprint")
+    )
+    return (
+        f"UPDATE {table} SET {count} = {count} + %s, "  # noqa: S608 (identifiers are quoted model names)
+        f"{last_seen} = CASE WHEN {last_seen} < %s THEN %s ELSE {last_seen} END "
+        f"WHERE {key} = %s"
+    )
+
+
+def _bump(fp: Fingerprint, n: int, now: datetime) -> bool:
+    """Add ``n`` to the existing row of ``fp`` in one atomic statement; whether a row was there."""
+    alias = router.db_for_write(CspReportAggregate)
+    connection = connections[alias]
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(_bump_sql(alias), [n, stamp, stamp, fp.digest])
+        return bool(cursor.rowcount)
+
+
 def count_violation(fp: Fingerprint, n: int = 1, now: datetime | None = None) -> None:
     """Add ``n`` sightings of ``fp`` to its aggregate row, creating it on first sight (atomic)."""
     now = now or timezone.now()
-    rows = CspReportAggregate.objects.filter(fingerprint=fp.digest)
-    bump = {"count": F("count") + n, "last_seen": Greatest(F("last_seen"), now)}
-    if rows.update(**bump):
+    if _bump(fp, n, now):
         return
     try:
-        with transaction.atomic():
+        with transaction.atomic(using=router.db_for_write(CspReportAggregate)):
             CspReportAggregate.objects.create(
                 fingerprint=fp.digest,
                 directive=_fit("CspReportAggregate", "directive", fp.directive),
@@ -96,7 +122,7 @@ def count_violation(fp: Fingerprint, n: int = 1, now: datetime | None = None) ->
             )
     except IntegrityError:
         # Another writer inserted it first; its row is committed now.
-        rows.update(**bump)
+        _bump(fp, n, now)
 
 
 def save_aggregates(prints: Sequence[Fingerprint], now: datetime | None = None) -> None:

@@ -9,16 +9,19 @@ this site (starts with exactly one ``/``, no backslash, no control characters).
 
 from __future__ import annotations
 
+import re
 from urllib.parse import unquote
 
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
+_UNSAFE_CHARACTERS = re.compile(r"[\\\x00-\x1f\x7f]")
+
 
 def _is_plain_local_path(url: str) -> bool:
     if not url.startswith("/") or url.startswith("//"):
         return False
-    return not any(char == "\\" or ord(char) < 32 or ord(char) == 127 for char in url)
+    return _UNSAFE_CHARACTERS.search(url) is None
 
 
 def safe_next_url(candidate: str | None, request: HttpRequest | None = None) -> str | None:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect, JsonResponse
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch, reverse
 
@@ -56,6 +56,14 @@ def relative_exempt_rules(rules: Any) -> paths.PathRules:
                     break
         fixed.append(rule)
     return paths.PathRules(fixed, relative=True)
+
+
+def with_next(url: str, next_url: str, field: str = REDIRECT_FIELD_NAME) -> str:
+    """``url`` with ``next`` set in its query (as ``redirect_to_login`` does, without reversing)."""
+    parts = urlsplit(url)
+    query = QueryDict(parts.query, mutable=True)
+    query[field] = next_url
+    return urlunsplit(parts._replace(query=query.urlencode(safe="/")))
 
 
 def _local_prefix(url: Any) -> str | None:
@@ -133,7 +141,7 @@ class LoginRequiredMiddleware(BaseMiddleware):
         next_url = safe_next_url(request.get_full_path(), request)
         if next_url is None:
             return HttpResponseRedirect(login_url)
-        return redirect_to_login(next_url, login_url)
+        return HttpResponseRedirect(with_next(login_url, next_url))
 
     def _mark(self, request: HttpRequest, user: Any) -> None:
         if user.is_authenticated and user.is_active:
@@ -230,7 +238,7 @@ class MandatoryPasswordChangeMiddleware(BaseMiddleware):
         next_url = safe_next_url(request.get_full_path(), request)
         if next_url is None or request.method not in ("GET", "HEAD"):
             return HttpResponseRedirect(target)
-        return redirect_to_login(next_url, target)
+        return HttpResponseRedirect(with_next(target, next_url))
 
     def process_view(
         self, request: HttpRequest, view_func: View, view_args: Any, view_kwargs: Any

@@ -6,6 +6,9 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.test import AsyncClient, Client, override_settings
 
+# Closing a response sends request_finished, whose close_old_connections may touch the test database.
+pytestmark = pytest.mark.django_db
+
 MW = ["security.middleware.NoConfidentialCachingMiddleware"]
 NO_STORE = {
     "Cache-Control": "no-cache, no-store, max-age=0, must-revalidate",

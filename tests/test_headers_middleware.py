@@ -12,6 +12,9 @@ from django.test import AsyncClient, Client, RequestFactory, override_settings
 from security import middleware
 from security.middleware import headers as header_middleware
 
+# Closing a response sends request_finished, whose close_old_connections may touch the test database.
+pytestmark = pytest.mark.django_db
+
 MW = "security.middleware."
 RESPONSE_KINDS = [
     ("/h/page/", 200),

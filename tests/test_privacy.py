@@ -8,6 +8,9 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.test import AsyncClient, Client, override_settings
 
+# Closing a response sends request_finished, whose close_old_connections may touch the test database.
+pytestmark = pytest.mark.django_db
+
 DNT = ["security.middleware.DoNotTrackMiddleware"]
 
 

@@ -1,4 +1,4 @@
-"""System checks of the auth, session and throttling settings (security.E060-W067)."""
+"""System checks of the auth, session and throttling settings (security.E090-E098, W091-W097)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def ordering_errors() -> list[str]:
 
 
 def auth_ids() -> list[str]:
-    return [i for i in ids() if i[-3:-1] in ("06", "07") or i == "security.E002"]
+    return [i for i in ids() if i[-3:-1] == "09" or i == "security.E002"]
 
 
 def test_valid_configuration_is_clean():
@@ -47,23 +47,23 @@ def test_session_expiry_after_login_required_is_an_error(settings):
 
 def test_bad_exempt_rules(settings):
     settings.LOGIN_EXEMPT_URLS = ["(unclosed"]
-    assert "security.E060" in ids()
+    assert "security.E090" in ids()
     settings.LOGIN_EXEMPT_URLS = "^about/$"
-    assert "security.E060" in ids()
+    assert "security.E090" in ids()
 
 
 def test_login_url(settings):
     settings.LOGIN_URL = "no-such-url-name"
-    assert "security.E061" in ids()
+    assert "security.E091" in ids()
     settings.LOGIN_URL = ""
-    assert "security.E061" in ids()
+    assert "security.E091" in ids()
 
 
 def test_auth_context_processor_warning(settings):
     settings.TEMPLATES = [
         {"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True, "OPTIONS": {}}
     ]
-    assert "security.W061" in ids()
+    assert "security.W091" in ids()
 
 
 @pytest.mark.parametrize(
@@ -79,45 +79,45 @@ def test_auth_context_processor_warning(settings):
 )
 def test_mandatory_password_change_shape(settings, value):
     settings.MANDATORY_PASSWORD_CHANGE = value
-    assert "security.E062" in ids()
+    assert "security.E092" in ids()
 
 
 def test_mandatory_password_change_url_name_must_reverse(settings):
     settings.MANDATORY_PASSWORD_CHANGE = {"URL_NAME": "nowhere"}
-    assert "security.E063" in ids()
+    assert "security.E093" in ids()
 
 
 def test_session_settings(settings):
     settings.SESSION_INACTIVITY_TIMEOUT = "30m"
-    assert "security.E064" in ids()
+    assert "security.E094" in ids()
     settings.SESSION_INACTIVITY_TIMEOUT = 60
     settings.SESSION_ACTIVITY_GRANULARITY = 0
-    assert "security.E064" in ids()
+    assert "security.E094" in ids()
     settings.SESSION_ACTIVITY_GRANULARITY = 60
-    assert "security.W064" in ids()
+    assert "security.W094" in ids()
 
 
 def test_password_expiry_days(settings):
     settings.PASSWORD_EXPIRY_DAYS = -1
-    assert "security.E068" in ids()
+    assert "security.E098" in ids()
 
 
 def test_throttling_checks(settings):
     settings.AUTH_THROTTLING = {"MODE": "sometimes"}
     found = ids()
-    assert "security.E065" in found
-    assert "security.W066" in found  # the test suite's cache is local memory
-    assert "security.W067" in found  # backend not installed
+    assert "security.E095" in found
+    assert "security.W096" in found  # the test suite's cache is local memory
+    assert "security.W097" in found  # backend not installed
     settings.AUTH_THROTTLING = {"CACHE": "missing"}
-    assert "security.E065" in ids()
+    assert "security.E095" in ids()
 
 
 def test_throttling_backend_first_and_shared_cache_is_clean(settings, redis_url):
     settings.AUTHENTICATION_BACKENDS = [THROTTLING_BACKEND, "django.contrib.auth.backends.ModelBackend"]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
-    assert not [i for i in ids() if i in ("security.E065", "security.W066", "security.W067")]
+    assert not [i for i in ids() if i in ("security.E095", "security.W096", "security.W097")]
     settings.AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", THROTTLING_BACKEND]
-    assert "security.W067" in ids()
+    assert "security.W097" in ids()
 
 
 # -- require_ajax ------------------------------------------------------------------------

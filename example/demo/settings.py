@@ -151,6 +151,6 @@ if os.environ.get("DEMO_REDIS_URL"):
         }
     }
 else:
-    # One process: the local-memory cache is enough (security.W066 says why not in production).
+    # One process: the local-memory cache is enough (security.W096 says why not in production).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SILENCED_SYSTEM_CHECKS = ["security.W066"]
+    SILENCED_SYSTEM_CHECKS = ["security.W096"]

@@ -4,7 +4,7 @@ With Redis or Memcached both operations are atomic on the server, so two
 app servers reserving at the same moment get different numbers.  Django's
 local-memory cache is atomic only inside one process and the database and
 file caches not at all (their ``incr`` is get-then-set); the
-``security.W066`` check warns about those.
+``security.W096`` check warns about those.
 """
 
 from __future__ import annotations

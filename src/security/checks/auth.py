@@ -1,4 +1,4 @@
-"""Checks of authentication, session and throttling settings (ids 060-079)."""
+"""Checks of authentication, session and throttling settings (ids 090-099)."""
 
 from __future__ import annotations
 
@@ -42,10 +42,10 @@ def check_login_required(
     databases: Sequence[str] | None = None,
     **kwargs: Any,
 ) -> list[checks.CheckMessage]:
-    """security.E060 (LOGIN_EXEMPT_URLS), E061 (LOGIN_URL), W061 (auth context processor)."""
+    """security.E090 (LOGIN_EXEMPT_URLS), E091 (LOGIN_URL), W091 (auth context processor)."""
     if not _installed(_LOGIN_REQUIRED):
         return []
-    messages = path_rule_errors("LOGIN_EXEMPT_URLS", conf.get("LOGIN_EXEMPT_URLS"), "security.E060")
+    messages = path_rule_errors("LOGIN_EXEMPT_URLS", conf.get("LOGIN_EXEMPT_URLS"), "security.E090")
     login_url = getattr(settings, "LOGIN_URL", None)
     if not login_url:
         messages.append(
@@ -53,7 +53,7 @@ def check_login_required(
                 "LoginRequiredMiddleware needs LOGIN_URL, which is empty.",
                 hint="Set LOGIN_URL to the path or URL name of your login view.",
                 obj="LOGIN_URL",
-                id="security.E061",
+                id="security.E091",
             )
         )
     else:
@@ -65,7 +65,7 @@ def check_login_required(
                     f"LOGIN_URL {login_url!r} is neither a path nor a URL name that can be reversed.",
                     hint="Use a path such as '/accounts/login/' or the name of your login URL pattern.",
                     obj="LOGIN_URL",
-                    id="security.E061",
+                    id="security.E091",
                 )
             )
     django_templates = [
@@ -82,7 +82,7 @@ def check_login_required(
                 "LoginRequiredMiddleware is installed but no template engine has the auth context processor.",
                 hint=f"Add {_AUTH_PROCESSOR!r} to TEMPLATES[...]['OPTIONS']['context_processors'].",
                 obj=_LOGIN_REQUIRED,
-                id="security.W061",
+                id="security.W091",
             )
         )
     return messages
@@ -110,7 +110,7 @@ def check_mandatory_password_change(
     databases: Sequence[str] | None = None,
     **kwargs: Any,
 ) -> list[checks.CheckMessage]:
-    """security.E062 (MANDATORY_PASSWORD_CHANGE shape), E063 (URL_NAME reversible), E068 (expiry days)."""
+    """security.E092 (MANDATORY_PASSWORD_CHANGE shape), E093 (URL_NAME reversible), E098 (expiry days)."""
     messages: list[checks.CheckMessage] = []
     days = conf.get("PASSWORD_EXPIRY_DAYS")
     if days is not None and (isinstance(days, bool) or not isinstance(days, int | float) or days <= 0):
@@ -119,7 +119,7 @@ def check_mandatory_password_change(
                 f"PASSWORD_EXPIRY_DAYS must be a positive number of days or None, not {days!r}.",
                 hint="Set PASSWORD_EXPIRY_DAYS = 90 (for example), or None for passwords that never expire.",
                 obj="PASSWORD_EXPIRY_DAYS",
-                id="security.E068",
+                id="security.E098",
             )
         )
     if not (_installed(_PASSWORD_CHANGE_MW) or conf.is_set("MANDATORY_PASSWORD_CHANGE")):
@@ -133,7 +133,7 @@ def check_mandatory_password_change(
                 hint='Write MANDATORY_PASSWORD_CHANGE = {"URL_NAME": "password_change", '
                 '"EXEMPT_URL_NAMES": [], "INCLUDE_SUPERUSERS": False}.',
                 obj="MANDATORY_PASSWORD_CHANGE",
-                id="security.E062",
+                id="security.E092",
             )
         )
     if not problems:
@@ -146,7 +146,7 @@ def check_mandatory_password_change(
                     hint="Use the name of a URL pattern without arguments, e.g. 'password_change' "
                     "from django.contrib.auth.urls.",
                     obj="MANDATORY_PASSWORD_CHANGE",
-                    id="security.E063",
+                    id="security.E093",
                 )
             )
     return messages
@@ -162,7 +162,7 @@ def check_session_expiry(
     databases: Sequence[str] | None = None,
     **kwargs: Any,
 ) -> list[checks.CheckMessage]:
-    """security.E064 (timeout/granularity values), W064 (granularity not below the timeout)."""
+    """security.E094 (timeout/granularity values), W094 (granularity not below the timeout)."""
     if not _installed(_SESSION_EXPIRY):
         return []
     messages: list[checks.CheckMessage] = []
@@ -174,7 +174,7 @@ def check_session_expiry(
                 f"SESSION_INACTIVITY_TIMEOUT must be a positive number of seconds or None, not {timeout!r}.",
                 hint="Set SESSION_INACTIVITY_TIMEOUT = 1800 (30 minutes), or None for no idle timeout.",
                 obj="SESSION_INACTIVITY_TIMEOUT",
-                id="security.E064",
+                id="security.E094",
             )
         )
     if not _positive_seconds(granularity):
@@ -183,7 +183,7 @@ def check_session_expiry(
                 f"SESSION_ACTIVITY_GRANULARITY must be a positive number of seconds, not {granularity!r}.",
                 hint="Set SESSION_ACTIVITY_GRANULARITY = 60 (the default).",
                 obj="SESSION_ACTIVITY_GRANULARITY",
-                id="security.E064",
+                id="security.E094",
             )
         )
     elif _positive_seconds(timeout) and granularity >= timeout:
@@ -193,7 +193,7 @@ def check_session_expiry(
                 f"({timeout}s): active users can be logged out as idle.",
                 hint="Keep the granularity a small fraction of the timeout (e.g. a tenth).",
                 obj="SESSION_ACTIVITY_GRANULARITY",
-                id="security.W064",
+                id="security.W094",
             )
         )
     return messages
@@ -205,7 +205,7 @@ def check_throttling(
     databases: Sequence[str] | None = None,
     **kwargs: Any,
 ) -> list[checks.CheckMessage]:
-    """security.E065 (AUTH_THROTTLING), W066 (cache not shared/atomic), W067 (backend placement)."""
+    """security.E095 (AUTH_THROTTLING), W096 (cache not shared/atomic), W097 (backend placement)."""
     backends = list(getattr(settings, "AUTHENTICATION_BACKENDS", []))
     in_use = _THROTTLING_BACKEND in backends
     if not (in_use or conf.is_set("AUTH_THROTTLING")):
@@ -218,7 +218,7 @@ def check_throttling(
                 f"AUTH_THROTTLING: {problem}.",
                 hint="See the login throttling documentation for the keys and their types.",
                 obj="AUTH_THROTTLING",
-                id="security.E065",
+                id="security.E095",
             )
         )
     alias = {**throttling_config.DEFAULTS, **(value if isinstance(value, dict) else {})}["CACHE"]
@@ -229,7 +229,7 @@ def check_throttling(
                 f"AUTH_THROTTLING uses the cache {alias!r}, which is not in CACHES.",
                 hint="Set AUTH_THROTTLING['CACHE'] to an alias of CACHES (a Redis cache in production).",
                 obj="AUTH_THROTTLING",
-                id="security.E065",
+                id="security.E095",
             )
         )
     elif isinstance(alias, str):
@@ -241,7 +241,7 @@ def check_throttling(
                     "limits do not hold across processes and servers.",
                     hint="Use django.core.cache.backends.redis.RedisCache (or Memcached) for that cache.",
                     obj="AUTH_THROTTLING",
-                    id="security.W066",
+                    id="security.W096",
                 )
             )
     if not in_use or backends[0] != _THROTTLING_BACKEND:
@@ -251,7 +251,7 @@ def check_throttling(
                 "so passwords can be checked before the throttle refuses an attempt.",
                 hint=f"Put {_THROTTLING_BACKEND!r} first in AUTHENTICATION_BACKENDS.",
                 obj="AUTHENTICATION_BACKENDS",
-                id="security.W067",
+                id="security.W097",
             )
         )
     return messages

@@ -35,7 +35,7 @@ View = Callable[..., Any]
 def relative_exempt_rules(rules: Any) -> paths.PathRules:
     """``LOGIN_EXEMPT_URLS`` compiled as urls.py-style (relative) rules.
 
-    Invalid entries are skipped (``security.E060`` reports them).  Rules
+    Invalid entries are skipped (``security.E090`` reports them).  Rules
     written with a leading slash (``r"^/about/$"``) are accepted too:
     when the slash is followed by a literal (not a quantifier), dropping it
     matches exactly the same requests, so it is dropped.
@@ -47,7 +47,7 @@ def relative_exempt_rules(rules: Any) -> paths.PathRules:
     fixed: list[str | re.Pattern[str]] = []
     for rule in rules:
         if paths.compile_error(rule) is not None:
-            continue  # reported by the security.E060 check; never a 500 here
+            continue  # reported by the security.E090 check; never a 500 here
         if isinstance(rule, str):
             for prefix in ("^/", "/"):
                 rest = rule[len(prefix) :]
@@ -212,7 +212,7 @@ class MandatoryPasswordChangeMiddleware(BaseMiddleware):
         if isinstance(exempt, str):
             exempt = (exempt,)
         elif not isinstance(exempt, list | tuple | set | frozenset):
-            exempt = ()  # reported by the security.E062 check
+            exempt = ()  # reported by the security.E092 check
         names = {name for name in exempt if isinstance(name, str)}
         if self.url_name:
             names.add(self.url_name)
@@ -222,7 +222,7 @@ class MandatoryPasswordChangeMiddleware(BaseMiddleware):
     def applies(self, request: HttpRequest) -> bool:
         """Whether this request may be redirected at all (before looking at the user)."""
         if self.url_name is None:
-            return False  # misconfigured; reported by the security.E062 check
+            return False  # misconfigured; reported by the security.E092 check
         match = request.resolver_match
         if match is not None and ({match.url_name, match.view_name} & self.exempt_names):
             return False

@@ -143,10 +143,15 @@ def store(
     if not reports or not (raw or aggregate):
         return
     prints = [fingerprint(report) for report in reports]
-    if raw:
-        save_raw(reports, prints, sender_ip, user_agent)
-    if aggregate:
+    if not raw:
         save_aggregates(prints)
+        return
+    # One transaction (one commit) for the raw rows and the counts; the
+    # aggregate goes last so its row locks are held as briefly as possible.
+    with transaction.atomic(using=router.db_for_write(CspReport)):
+        save_raw(reports, prints, sender_ip, user_agent)
+        if aggregate:
+            save_aggregates(prints)
 
 
 def storable_header(value: object) -> str:

@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
+from . import auth_admin as _auth_admin  # noqa: F401  (password expiry and throttling admin)
 from .csp.reports import Fingerprint, escape_controls, noise_reason
 from .models import CspReport, CspReportAggregate
 from .reports import dashboard

@@ -1,0 +1,97 @@
+"""Django settings, URLs and WSGI app of the report collector benchmark (one module).
+
+``BENCH_DB=sqlite`` (a WAL-mode file at ``BENCH_SQLITE``) or ``postgres``
+(``SECURITY_TEST_PG_*``, database ``BENCH_PG_NAME``).  URLs:
+
+* ``/bare/``: the ceiling, a bare view that parses the same JSON and answers 204;
+* ``/collect/``: ``csp_report`` with ``csp_save=True`` (what is stored follows
+  ``CSP_REPORTS_SAVE_RAW`` from ``BENCH_RAW``; the aggregate is always on).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+
+SECRET_KEY = "bench-only"
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+USE_TZ = True
+ROOT_URLCONF = __name__
+MIDDLEWARE: list[str] = []
+INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "security"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+LOGGING_CONFIG = None
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CSP_REPORTS_RATE_LIMIT = None  # one load generator is one client
+CSP_REPORTS_SAVE_RAW = os.environ.get("BENCH_RAW", "0") == "1"
+CSP_REPORTS_AGGREGATE = True
+
+if os.environ.get("BENCH_DB", "sqlite") == "postgres":
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": os.environ.get("BENCH_PG_NAME", "security_bench"),
+            "USER": os.environ.get("SECURITY_TEST_PG_USER", "security"),
+            "PASSWORD": os.environ.get("SECURITY_TEST_PG_PASSWORD", "security"),
+            "HOST": os.environ.get("SECURITY_TEST_PG_HOST", "127.0.0.1"),
+            "PORT": os.environ.get("SECURITY_TEST_PG_PORT", "54329"),
+            "CONN_MAX_AGE": None,
+        }
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.environ.get("BENCH_SQLITE", "/tmp/security-bench.sqlite3"),
+            "CONN_MAX_AGE": None,
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
+
+
+@csrf_exempt
+def bare(request: HttpRequest) -> HttpResponse:
+    """The ceiling: parse the same JSON, check its shape, answer 204, store nothing."""
+    try:
+        document = json.loads(request.body)
+    except ValueError:
+        return HttpResponseBadRequest()
+    if not isinstance(document, dict | list):
+        return HttpResponseBadRequest()
+    return HttpResponse(status=204)
+
+
+def _collect(request: HttpRequest) -> HttpResponse:
+    from security.views import csp_report
+
+    return csp_report(request, csp_save=True, csp_log=False)
+
+
+urlpatterns = [path("bare/", bare), path("collect/", csrf_exempt(_collect))]
+
+
+_handler = None
+
+
+def application(environ, start_response):  # type: ignore[no-untyped-def]
+    """WSGI entry point (lazy, so importing this module as settings does not set Django up)."""
+    global _handler
+    if _handler is None:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", __name__)
+        from django.core.wsgi import get_wsgi_application
+
+        _handler = get_wsgi_application()
+    return _handler(environ, start_response)

@@ -13,12 +13,16 @@ from security.views import require_ajax
 
 def whoami(request: HttpRequest) -> HttpResponse:
     user = request.user
-    return HttpResponse(user.get_username() if user.is_authenticated else "anonymous", content_type="text/plain")
+    return HttpResponse(
+        user.get_username() if user.is_authenticated else "anonymous", content_type="text/plain"
+    )
 
 
 async def awhoami(request: HttpRequest) -> HttpResponse:
     user = await request.auser()
-    return HttpResponse(user.get_username() if user.is_authenticated else "anonymous", content_type="text/plain")
+    return HttpResponse(
+        user.get_username() if user.is_authenticated else "anonymous", content_type="text/plain"
+    )
 
 
 @login_not_required

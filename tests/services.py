@@ -99,11 +99,3 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-
-
-def postgres_required() -> None:
-    """Fail or skip unless the suite runs on PostgreSQL (``SECURITY_TEST_DB=postgres``)."""
-    if os.environ.get("SECURITY_TEST_DB") != "postgres":
-        unavailable(
-            "postgres", "the suite runs on SQLite; set SECURITY_TEST_DB=postgres (see scripts/services)"
-        )

@@ -7,7 +7,6 @@ import logging
 from pathlib import Path
 
 import pytest
-
 from django.apps import apps
 from django.core.management import call_command
 from django.test import override_settings
@@ -35,3 +34,11 @@ def test_logger_is_the_documented_security_logger():
 
 def test_package_ships_py_typed():
     assert (Path(security.__file__).parent / "py.typed").is_file()
+
+
+def test_package_level_password_change_alias():
+    from security.middleware import MandatoryPasswordChangeMiddleware
+
+    assert security.RequirePasswordChangeMiddleware is MandatoryPasswordChangeMiddleware
+    with pytest.raises(AttributeError):
+        security.NoSuchThing  # noqa: B018

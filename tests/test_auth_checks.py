@@ -114,7 +114,9 @@ def test_throttling_checks(settings):
 
 def test_throttling_backend_first_and_shared_cache_is_clean(settings, redis_url):
     settings.AUTHENTICATION_BACKENDS = [THROTTLING_BACKEND, "django.contrib.auth.backends.ModelBackend"]
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+    }
     assert not [i for i in ids() if i in ("security.E095", "security.W096", "security.W097")]
     settings.AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", THROTTLING_BACKEND]
     assert "security.W097" in ids()

@@ -66,7 +66,9 @@ def test_max_age_setting_dates_the_next_expiry(settings):
     assert expiry is not None
     assert abs(expiry - (timezone.now() + datetime.timedelta(days=30))) < datetime.timedelta(minutes=1)
     assert not password_expiry.password_is_expired(user)
-    PasswordExpiry.objects.filter(user=user).update(password_expiry_date=timezone.now() - datetime.timedelta(seconds=1))
+    PasswordExpiry.objects.filter(user=user).update(
+        password_expiry_date=timezone.now() - datetime.timedelta(seconds=1)
+    )
     assert password_expiry.password_is_expired(user)
 
 
@@ -135,7 +137,11 @@ def test_changing_the_password_through_djangos_view_ends_the_redirects():
     client = logged_in(new_user())
     response = client.post(
         "/accounts/password_change/",
-        {"old_password": "pw-carol-1", "new_password1": "An0ther-Secret!", "new_password2": "An0ther-Secret!"},
+        {
+            "old_password": "pw-carol-1",
+            "new_password1": "An0ther-Secret!",
+            "new_password2": "An0ther-Secret!",
+        },
     )
     assert response.status_code == 302, response.content
     assert client.get("/auth/private/").content == b"carol"
@@ -217,9 +223,11 @@ def test_command_by_group():
 
 
 def test_admin_actions_on_password_expiry_rows(settings):
-    settings.MIDDLEWARE = ["django.contrib.sessions.middleware.SessionMiddleware",
-                           "django.contrib.auth.middleware.AuthenticationMiddleware",
-                           "django.contrib.messages.middleware.MessageMiddleware"]
+    settings.MIDDLEWARE = [
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+    ]
     root = User.objects.create_superuser("root", password="pw-root-1")
     target = new_user("erin")
     client = logged_in(root)

@@ -82,7 +82,8 @@ def test_get_response_is_required():
 
 
 def test_capabilities_and_coroutine_marking():
-    assert BaseMiddleware.sync_capable and BaseMiddleware.async_capable
+    assert BaseMiddleware.sync_capable
+    assert BaseMiddleware.async_capable
     assert not iscoroutinefunction(PlainMiddleware(view))
     assert iscoroutinefunction(PlainMiddleware(async_view))
 

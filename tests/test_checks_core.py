@@ -58,11 +58,9 @@ def test_e003_missing_required_setting_is_reported_at_start_up():
     with override_settings(MIDDLEWARE=["tests.base_middleware.RecordingMiddleware"]):
         messages = [m for m in checks.run_checks(tags=["security"]) if m.id == "security.E033"]
         assert "RECORDING_REQUIRED" in messages[0].msg
-        with pytest.raises(SystemCheckError, match="security.E033"):
+        with pytest.raises(SystemCheckError, match=r"security\.E033"):
             call_command("check")
-    with override_settings(
-        MIDDLEWARE=["tests.base_middleware.RecordingMiddleware"], RECORDING_REQUIRED="x"
-    ):
+    with override_settings(MIDDLEWARE=["tests.base_middleware.RecordingMiddleware"], RECORDING_REQUIRED="x"):
         assert "security.E033" not in ids()
 
 
@@ -73,7 +71,11 @@ def test_unimportable_middleware_is_left_to_django():
 
 def test_w001_deploy_check_lists_missing_recommended_headers():
     with override_settings(MIDDLEWARE=[]):
-        warnings = [m for m in checks.run_checks(tags=["security"], include_deployment_checks=True) if m.id == "security.W031"]
+        warnings = [
+            m
+            for m in checks.run_checks(tags=["security"], include_deployment_checks=True)
+            if m.id == "security.W031"
+        ]
         assert len(warnings) == 4
         assert "security.W031" not in ids(deploy=False)
 
@@ -87,10 +89,21 @@ def test_w001_satisfied_by_ours_or_djangos_equivalent():
     ]
     with override_settings(MIDDLEWARE=ours, CSP_STRING="default-src 'self'"):
         assert "security.W031" not in ids(deploy=True)
-    djangos = ["django.middleware.security.SecurityMiddleware", "django.middleware.clickjacking.XFrameOptionsMiddleware"]
+    djangos = [
+        "django.middleware.security.SecurityMiddleware",
+        "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    ]
     with override_settings(MIDDLEWARE=djangos, SECURE_HSTS_SECONDS=3600, SECURE_CONTENT_TYPE_NOSNIFF=True):
-        warnings = [m for m in checks.run_checks(tags=["security"], include_deployment_checks=True) if m.id == "security.W031"]
+        warnings = [
+            m
+            for m in checks.run_checks(tags=["security"], include_deployment_checks=True)
+            if m.id == "security.W031"
+        ]
         assert [w.msg for w in warnings] == ["No middleware sends the Content-Security-Policy header."]
     with override_settings(MIDDLEWARE=djangos, SECURE_HSTS_SECONDS=0, SECURE_CONTENT_TYPE_NOSNIFF=False):
-        warnings = [m for m in checks.run_checks(tags=["security"], include_deployment_checks=True) if m.id == "security.W031"]
+        warnings = [
+            m
+            for m in checks.run_checks(tags=["security"], include_deployment_checks=True)
+            if m.id == "security.W031"
+        ]
         assert len(warnings) == 3

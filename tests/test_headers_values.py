@@ -8,7 +8,7 @@ import json
 import pytest
 
 from security.headers import SettingError, framing, permissions, privacy, values
-from security.headers.pathmatch import EitherFormRules
+from security.paths import EitherFormRules
 
 
 class TestHsts:

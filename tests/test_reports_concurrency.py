@@ -11,10 +11,10 @@ from security.csp.reports import Fingerprint
 from security.models import CspReportAggregate
 from security.reports.storage import count_violation
 
-from . import services
 from .reports_worker import count_in_process
 
-pytestmark = pytest.mark.service("postgres")
+# Deselected on SQLite runs; the PostgreSQL session (nox -s tests_postgres) runs them.
+pytestmark = pytest.mark.postgres
 
 
 def fingerprints(n):
@@ -23,7 +23,6 @@ def fingerprints(n):
 
 @pytest.mark.django_db(transaction=True)
 def test_threads_racing_on_new_and_existing_fingerprints_lose_no_count():
-    services.postgres_required()
     prints = fingerprints(5)
     threads_n, repeats = 8, 25
     barrier = threading.Barrier(threads_n)
@@ -52,7 +51,6 @@ def test_threads_racing_on_new_and_existing_fingerprints_lose_no_count():
 
 @pytest.mark.django_db(transaction=True)
 def test_processes_racing_on_the_same_fingerprints_lose_no_count():
-    services.postgres_required()
     prints = fingerprints(3)
     processes_n, repeats = 4, 30
     context = multiprocessing.get_context("spawn")

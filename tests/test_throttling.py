@@ -17,7 +17,10 @@ from .auth_support import AUTH, CSRF, MESSAGES, SESSION
 
 pytestmark = pytest.mark.django_db
 
-BACKENDS = ["security.auth_throttling.backends.ThrottlingBackend", "django.contrib.auth.backends.ModelBackend"]
+BACKENDS = [
+    "security.auth_throttling.backends.ThrottlingBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 GENERIC = "Please enter a correct"
 THROTTLED = "Too many failed login attempts"
 

@@ -57,8 +57,18 @@ def two_servers(redis_url):
     with serve_demo(env=env) as asgi_server:
         port = services.free_port()
         gunicorn = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "demo.wsgi:application", "--bind", f"127.0.0.1:{port}",
-             "--workers", "2", "--log-level", "warning"],
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "demo.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--log-level",
+                "warning",
+            ],
             cwd=EXAMPLE,
             env=asgi_server.env,
         )
@@ -84,6 +94,8 @@ def test_limit_holds_in_total_across_processes(two_servers):
     assert login_attempt(wsgi_url, "demo", "demo-password-1") == "ok"
     # The staff reset (management shell on the same database and Redis) unlocks it everywhere.
     asgi_server.manage(
-        "shell", "-c", "from security.auth_throttling import reset_throttle; reset_throttle(username='newcomer')"
+        "shell",
+        "-c",
+        "from security.auth_throttling import reset_throttle; reset_throttle(username='newcomer')",
     )
     assert login_attempt(asgi_server.url, "newcomer", "change-me-1") == "ok"

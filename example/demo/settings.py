@@ -84,7 +84,13 @@ LOGIN_REDIRECT_URL = "/"
 P3P_COMPACT_POLICY = "NOI DSP COR NID"
 X_FRAME_OPTIONS = os.environ.get("DEMO_X_FRAME_OPTIONS", "sameorigin")
 REFERRER_POLICY = "same-origin"
-PERMISSIONS_POLICY = {"geolocation": [], "camera": [], "microphone": [], "payment": [], "fullscreen": ["self"]}
+PERMISSIONS_POLICY = {
+    "geolocation": [],
+    "camera": [],
+    "microphone": [],
+    "payment": [],
+    "fullscreen": ["self"],
+}
 CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 CLEAR_SITE_DATA_URLS = [r"^/accounts/logout/$"]
@@ -97,7 +103,17 @@ NO_CONFIDENTIAL_CACHING = {
     "BLACKLIST_ON": True,
     "BLACKLIST_REGEXES": [r"^/admin/", r"^/accounts/"],
 }
-LOGIN_EXEMPT_URLS = [r"^$", r"^privacy/$", r"^\.well-known/gpc\.json$", r"^accounts/", r"^headers/$", r"^csp/$", r"^csp-report/", r"^security/", r"^reports/"]
+LOGIN_EXEMPT_URLS = [
+    r"^$",
+    r"^privacy/$",
+    r"^\.well-known/gpc\.json$",
+    r"^accounts/",
+    r"^headers/$",
+    r"^csp/$",
+    r"^csp-report/",
+    r"^security/",
+    r"^reports/",
+]
 
 LOGGING = {
     "version": 1,

@@ -33,7 +33,10 @@ class CspReport(models.Model):
     user_agent = models.CharField(max_length=1000, blank=True)
     date_received = models.DateTimeField(auto_now_add=True, db_index=True)
     fingerprint = models.CharField(
-        max_length=40, blank=True, db_index=True, help_text="Key of the aggregated violation this report counts towards."
+        max_length=40,
+        blank=True,
+        db_index=True,
+        help_text="Key of the aggregated violation this report counts towards.",
     )
 
     class Meta:
@@ -55,7 +58,9 @@ class CspReportAggregate(models.Model):
 
     fingerprint = models.CharField(max_length=40, unique=True)
     directive = models.CharField(max_length=100, blank=True)
-    blocked = models.CharField(max_length=500, blank=True, help_text="Origin, scheme or keyword that was blocked.")
+    blocked = models.CharField(
+        max_length=500, blank=True, help_text="Origin, scheme or keyword that was blocked."
+    )
     document_path = models.CharField(max_length=500, blank=True)
     source_file = models.CharField(max_length=500, blank=True)
     count = models.PositiveBigIntegerField(default=0)

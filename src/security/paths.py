@@ -112,3 +112,35 @@ def compile_error(rule: object) -> str | None:
     except re.error as error:
         return f"{getattr(rule, 'pattern', rule)!r} is not a valid regular expression: {error}"
     return None
+
+
+class EitherFormRules:
+    """Path rules accepted in both styles: with the leading slash or without it.
+
+    The documented settings show both: ``X_FRAME_OPTIONS_EXCLUDE_URLS`` rules
+    start with ``/`` (``r'^/some/url/here$'``) while ``LOGIN_EXEMPT_URLS`` are
+    copied from ``urls.py`` (``r'^about/$'``).  A rule matches when it matches
+    ``path_info`` as is, or with its one leading ``/`` removed, like Django's
+    resolver, which routes ``admin/`` patterns on the path after the first
+    slash: ``//admin/`` matches neither ``^/admin/`` nor ``^admin/``.
+    """
+
+    __slots__ = ("absolute", "relative")
+
+    def __init__(self, patterns: Iterable[str | re.Pattern[str]]) -> None:
+        patterns = tuple(patterns)
+        self.absolute = PathRules(patterns)
+        self.relative = PathRules(patterns, relative=True)
+
+    def __bool__(self) -> bool:
+        return bool(self.absolute)
+
+    def matches(self, path_info: str) -> bool:
+        if self.absolute.matches(path_info):
+            return True
+        # "//admin/" minus one slash is "/admin/": only relative rules may see the stripped
+        # path, and only when it is what Django's resolver routes on (no second slash).
+        return path_info[1:2] != "/" and self.relative.matches(path_info)
+
+
+NO_RULES = EitherFormRules(())

@@ -251,7 +251,7 @@ def directive_values(name: str, value: Any) -> tuple[str, ...] | None:
     if kind is Kind.FLAG or value is True:
         return ()
     items = value.split() if isinstance(value, str) else [str(item) for item in value]
-    # Sources that would split or break the header are dropped (system check security.E034).
+    # Sources that would split or break the header are dropped (system check security.E064).
     return tuple(quote(item, name) for item in items if item.strip() and _safe(item))
 
 

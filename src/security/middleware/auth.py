@@ -32,30 +32,17 @@ _PENDING = "_security_login_pending"
 View = Callable[..., Any]
 
 
-def relative_exempt_rules(rules: Any) -> paths.PathRules:
-    """``LOGIN_EXEMPT_URLS`` compiled as urls.py-style (relative) rules.
+def relative_exempt_rules(rules: Any) -> paths.EitherFormRules:
+    """``LOGIN_EXEMPT_URLS`` compiled once, in either style (``r"^about/$"`` or ``r"^/about/$"``).
 
-    Invalid entries are skipped (``security.E090`` reports them).  Rules
-    written with a leading slash (``r"^/about/$"``) are accepted too:
-    when the slash is followed by a literal (not a quantifier), dropping it
-    matches exactly the same requests, so it is dropped.
+    Invalid entries are skipped (``security.E090`` reports them) so a broken
+    rule never turns into a 500.
     """
     if isinstance(rules, str | re.Pattern):
         rules = [rules]
     elif not isinstance(rules, list | tuple):
         rules = ()
-    fixed: list[str | re.Pattern[str]] = []
-    for rule in rules:
-        if paths.compile_error(rule) is not None:
-            continue  # reported by the security.E090 check; never a 500 here
-        if isinstance(rule, str):
-            for prefix in ("^/", "/"):
-                rest = rule[len(prefix) :]
-                if rule.startswith(prefix) and not rest.startswith(("?", "*", "+", "{")):
-                    rule = rule[: len(prefix) - 1] + rest
-                    break
-        fixed.append(rule)
-    return paths.PathRules(fixed, relative=True)
+    return paths.EitherFormRules(rule for rule in rules if paths.compile_error(rule) is None)
 
 
 def with_next(url: str, next_url: str, field: str = REDIRECT_FIELD_NAME) -> str:
@@ -101,7 +88,7 @@ class LoginRequiredMiddleware(BaseMiddleware):
     def __init__(self, get_response: GetResponse | AsyncGetResponse) -> None:
         self._login_setting: Any = None
         self._login_url: str | None = None
-        self.exempt = paths.PathRules(())
+        self.exempt = paths.NO_RULES
         super().__init__(get_response)
         if self._is_async:
             self.process_view = self._aprocess_view  # type: ignore[method-assign,assignment]

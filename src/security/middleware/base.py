@@ -42,9 +42,9 @@ class BaseMiddleware:
     OPTIONAL_SETTINGS: tuple[str, ...] = ()
 
     #: Dotted paths of middleware that must come *before* this one in
-    #: ``settings.MIDDLEWARE`` (checked at start-up by ``security.E002``).
+    #: ``settings.MIDDLEWARE`` (checked at start-up by ``security.E032``).
     REQUIRES_AFTER: tuple[str, ...] = ()
-    #: Dotted paths of middleware that must come *after* this one (``security.E002``).
+    #: Dotted paths of middleware that must come *after* this one (``security.E032``).
     REQUIRES_BEFORE: tuple[str, ...] = ()
 
     sync_capable = True

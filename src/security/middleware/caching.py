@@ -9,9 +9,9 @@ from typing import Any
 from django.http import HttpRequest, HttpResponseBase
 
 from .. import conf
-from ..headers.pathmatch import NO_RULES, EitherFormRules
 from ..headers.values import NO_STORE_HEADERS
 from ..log import logger
+from ..paths import NO_RULES, EitherFormRules
 from .base import BaseMiddleware
 from .headers import rules_or_none
 from .response_headers import header, replace

@@ -20,8 +20,8 @@ from django.utils.module_loading import import_string
 
 from .. import conf
 from ..headers import SettingError, framing, permissions, values
-from ..headers.pathmatch import NO_RULES, EitherFormRules
 from ..log import logger
+from ..paths import NO_RULES, EitherFormRules
 from .base import BaseMiddleware
 from .response_headers import Header, has, header, replace, set_default
 

@@ -353,7 +353,7 @@ def test_allow_from_becomes_frame_ancestors_whatever_the_order(settings, order, 
     settings.X_FRAME_OPTIONS = "allow-from https://partner.example"
     response = Client().get(url)
     assert {name: response.get(name) for name in expected} == expected
-    assert response["X-Frame-Options"] == "ALLOW-FROM https://partner.example"
+    assert response["X-Frame-Options"] == "allow-from https://partner.example"
     if mode == "enforce":
         assert REPORT_ONLY not in response
 

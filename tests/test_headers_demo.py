@@ -22,7 +22,7 @@ def test_demo_privacy_page_headers_and_gpc_json():
     assert '<td id="gpc">True</td>' in body
     assert '<td id="dnt">False</td>' in body
     assert headers["DNT"] == "0"
-    assert headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert headers["X-Frame-Options"] == "sameorigin"
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "same-origin"
     assert headers["Cross-Origin-Opener-Policy"] == "same-origin"

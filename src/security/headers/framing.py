@@ -36,19 +36,24 @@ def frame_ancestor_source(url: str) -> str:
 
 
 def frame_options(value: Any) -> FrameOptions:
-    """Parse ``X_FRAME_OPTIONS`` (``deny``, ``sameorigin`` or ``allow-from <url>``, any case)."""
+    """Parse ``X_FRAME_OPTIONS`` (``deny``, ``sameorigin`` or ``allow-from <url>``, any case).
+
+    The header carries the value as the project wrote it (the keywords are
+    case-insensitive for browsers), so projects that compare the header with
+    their setting keep working.
+    """
     if not isinstance(value, str):
         raise SettingError(f"X_FRAME_OPTIONS must be a string, not {type(value).__name__}")
     text = value.strip()
     if text.lower() in ("deny", "sameorigin"):
-        return FrameOptions(text.upper())
+        return FrameOptions(text)
     allow_from = _ALLOW_FROM.match(text)
     if allow_from is None:
         raise SettingError(
             f"X_FRAME_OPTIONS must be 'deny', 'sameorigin' or 'allow-from <url>', not {value!r}"
         )
     url = frame_ancestor_source(allow_from.group("url"))
-    return FrameOptions(f"ALLOW-FROM {url}", (url,))
+    return FrameOptions(text, (url,))
 
 
 def has_directive(policy: str, name: str) -> bool:

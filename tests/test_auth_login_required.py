@@ -121,6 +121,16 @@ class TestSync:
         settings.LOGIN_URL = "login"
         assert next_of(Client().get("/auth/private/")) == "/auth/private/"
 
+    def test_absolute_login_url_on_another_host_exempts_no_local_path(self, settings):
+        settings.LOGIN_URL = "https://sso.example.com/auth/private/"
+        response = Client().get("/auth/private/")
+        assert response.status_code == 302
+        assert response["Location"].startswith("https://sso.example.com/auth/private/?next=")
+
+    def test_absolute_login_url_on_this_host_is_exempt(self, settings):
+        settings.LOGIN_URL = "http://testserver/auth/private/"
+        assert Client().get("/auth/private/").status_code == 200
+
     def test_exempt_rules_follow_setting_changes(self, settings):
         settings.LOGIN_EXEMPT_URLS = [r"^auth/private/$"]
         assert Client().get("/auth/private/").status_code == 200

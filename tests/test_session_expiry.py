@@ -198,5 +198,9 @@ def test_policy_evaluation():
 def test_parse_stamp_rejects_non_numbers_and_future():
     now = 1000.0
     assert parse_stamp(999, now) == 999.0
-    for bad in (None, "1", True, float("nan"), -1, 0, now + 61):
+    for bad in (None, "1", True, float("nan"), -1, 0, now + 61, 10**400, -(10**400)):
         assert parse_stamp(bad, now) is None
+
+
+def test_huge_integer_stamp_in_the_session_expires_it_instead_of_a_500():
+    assert Policy(3600, 1800, 60).evaluate(10**400, 10**400, 1000.0)[0] is Verdict.EXPIRED

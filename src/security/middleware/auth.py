@@ -111,9 +111,14 @@ class LoginRequiredMiddleware(BaseMiddleware):
     def is_exempt_path(self, request: HttpRequest) -> bool:
         """Whether the request's path is exempt before looking at the view."""
         try:
-            login_path = urlsplit(self.login_url()).path
+            login = urlsplit(self.login_url())
         except NoReverseMatch:
-            login_path = None
+            login = None
+        # An absolute LOGIN_URL (an SSO host) exempts nothing here unless it names this very host.
+        is_local = login is not None and (
+            not (login.scheme or login.netloc) or login.netloc.lower() == request.get_host().lower()
+        )
+        login_path = login.path if login is not None and is_local else None
         if login_path and login_path in (request.path, request.path_info):
             return True
         if any(request.path.startswith(prefix) for prefix in static_prefixes()):

@@ -66,9 +66,13 @@ def parse_stamp(value: Any, now: float) -> float | None:
     """A stored timestamp, or ``None`` when it is missing, garbage or in the future."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    if not math.isfinite(value) or value <= 0 or value > now + CLOCK_SKEW:
+    try:
+        stamp = float(value)
+    except OverflowError:  # an int too large for a float (e.g. 10**400): garbage, not a 500
         return None
-    return float(value)
+    if not math.isfinite(stamp) or stamp <= 0 or stamp > now + CLOCK_SKEW:
+        return None
+    return stamp
 
 
 def _seconds(value: Any) -> int | None:

@@ -5,11 +5,11 @@ import threading
 import time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from security.csp.reports import Fingerprint
 from security.models import CspReportAggregate
-from security.reports.storage import count_violation
+from security.reports.storage import count_violation, save_aggregates
 
 from .reports_worker import count_in_process
 
@@ -71,3 +71,33 @@ def test_processes_racing_on_the_same_fingerprints_lose_no_count():
     assert rows == {fp.blocked: processes_n * repeats for fp in prints}
     first, last = CspReportAggregate.objects.values_list("first_seen", "last_seen").first()
     assert first <= last
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batches_in_opposite_orders_do_not_deadlock():
+    """Two transactions bumping the same rows in opposite orders: locks are taken in one order."""
+    prints = fingerprints(40)
+    save_aggregates(prints)  # the rows exist: every later write is a row-locking UPDATE
+    rounds = 15
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def work(batch):
+        try:
+            for _ in range(rounds):
+                barrier.wait(timeout=30)
+                with transaction.atomic():
+                    save_aggregates(batch)
+        except Exception as error:
+            errors.append(error)
+            barrier.abort()
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=work, args=(batch,)) for batch in (prints, prints[::-1])]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert not errors
+    assert set(CspReportAggregate.objects.values_list("count", flat=True)) == {1 + 2 * rounds}

@@ -126,8 +126,14 @@ def count_violation(fp: Fingerprint, n: int = 1, now: datetime | None = None) ->
 
 
 def save_aggregates(prints: Sequence[Fingerprint], now: datetime | None = None) -> None:
+    """Count ``prints``, updating rows in digest order.
+
+    Inside a transaction each update holds its row lock until commit; two
+    batches locking the same rows in opposite orders would deadlock on
+    PostgreSQL, so every writer takes the locks in one global order.
+    """
     now = now or timezone.now()
-    for fp, n in Counter(prints).items():
+    for fp, n in sorted(Counter(prints).items(), key=lambda item: item[0].digest):
         count_violation(fp, n, now)
 
 

@@ -42,6 +42,16 @@ def test_purge_deletes_only_rows_older_than_retention():
     assert "Deleted 1" in run("purge_csp_reports", "--days", "0")
 
 
+def test_purge_deletes_aggregates_not_seen_within_retention():
+    storage.store([report("inline"), report("https://old.example/x.js")], raw=False, aggregate=True)
+    old = CspReportAggregate.objects.get(blocked="https://old.example")
+    CspReportAggregate.objects.filter(pk=old.pk).update(last_seen=timezone.now() - timedelta(days=31))
+    assert "Would delete 1 aggregated violation(s)" in run("purge_csp_reports", "--dry-run")
+    assert CspReportAggregate.objects.count() == 2
+    assert "Deleted 1 aggregated violation(s) not seen for 30 day(s)" in run("purge_csp_reports")
+    assert list(CspReportAggregate.objects.values_list("blocked", flat=True)) == ["inline"]
+
+
 @override_settings(CSP_REPORTS_RETENTION_DAYS=None)
 def test_purge_without_retention_needs_days():
     with pytest.raises(CommandError, match="retention"):

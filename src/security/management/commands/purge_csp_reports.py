@@ -1,4 +1,4 @@
-"""Delete raw CSP reports older than the retention period."""
+"""Delete raw CSP reports older than the retention period, and aggregates not seen within it."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from ...reports.config import report_settings
 
 class Command(BaseCommand):
     help = (
-        "Delete stored CspReport rows older than CSP_REPORTS_RETENTION_DAYS (or --days). "
-        "Aggregated counts are kept."
+        "Delete stored CspReport rows older than CSP_REPORTS_RETENTION_DAYS (or --days), "
+        "and aggregated violations last seen before that."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -29,5 +29,7 @@ class Command(BaseCommand):
         if days < 0:
             raise CommandError("--days must be zero or more.")
         count = retention.purge(days, dry_run=options["dry_run"])
+        stale = retention.purge_aggregates(days, dry_run=options["dry_run"])
         verb = "Would delete" if options["dry_run"] else "Deleted"
         self.stdout.write(f"{verb} {count} CSP report(s) older than {days} day(s).")
+        self.stdout.write(f"{verb} {stale} aggregated violation(s) not seen for {days} day(s).")

@@ -53,6 +53,20 @@ def test_report_list_filters_and_searches(admin_client, stored):
     assert admin_client.get(url, {"fingerprint": fp}).context["cl"].result_count == 3
 
 
+def test_directive_filters_list_known_names_not_attacker_values(admin_client, stored):
+    made_up = ViolationReport(
+        document_uri="https://s.example/", blocked_uri="inline", effective_directive="evil\x1b[31m-src"
+    )
+    storage.store([made_up], raw=True, aggregate=True)
+    for name, param in (("cspreport", "effective_directive"), ("cspreportaggregate", "directive")):
+        url = reverse(f"admin:security_{name}_changelist")
+        html = admin_client.get(url).content.decode()
+        assert "evil" not in html.split('id="changelist-filter"')[1]
+        assert f"?{param}=img-src" in html  # known names are offered even without reports
+        assert admin_client.get(url, {param: "other"}).context["cl"].result_count == 1
+        assert admin_client.get(url, {param: "script-src"}).context["cl"].result_count == 1
+
+
 def test_aggregate_changelist_marks_noise_and_links_dashboard(admin_client, stored):
     response = admin_client.get(reverse("admin:security_cspreportaggregate_changelist"))
     html = response.content.decode()

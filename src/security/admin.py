@@ -11,6 +11,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from . import auth_admin as _auth_admin  # noqa: F401  (password expiry and throttling admin)
+from .csp.policy import DIRECTIVES
 from .csp.reports import Fingerprint, escape_controls, noise_reason
 from .models import CspReport, CspReportAggregate
 from .reports import dashboard
@@ -26,6 +27,38 @@ def _escaped(field: str, description: str) -> Any:
 
     show.__name__ = f"{field}_escaped"
     return admin.display(description=description, ordering=field)(show)
+
+
+_OTHER = "other"
+
+
+def directive_filter(field: str, title: str) -> type[admin.SimpleListFilter]:
+    """A list filter offering the known CSP directive names plus "other" for ``field``.
+
+    Django's field filter would list every distinct stored value, and those
+    come from whoever sends reports: a flood of made-up directives (control
+    characters included) would fill the sidebar.  Known names only, and
+    anything else under "other".
+    """
+    known = sorted(DIRECTIVES)
+
+    class DirectiveFilter(admin.SimpleListFilter):
+        parameter_name = field
+
+        def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+            return [(name, name) for name in known] + [(_OTHER, "other (not a known directive)")]
+
+        def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+            value = self.value()
+            if value == _OTHER:
+                return queryset.exclude(**{f"{field}__in": known})
+            if value in DIRECTIVES:
+                return queryset.filter(**{field: value})
+            return queryset
+
+    DirectiveFilter.title = title
+    DirectiveFilter.__name__ = f"{field.title().replace('_', '')}Filter"
+    return DirectiveFilter
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -62,7 +95,11 @@ class CspReportAdmin(ReadOnlyAdmin):
         _REPORT_DISPLAY["document_uri"],
         _REPORT_DISPLAY["disposition"],
     )
-    list_filter = ("effective_directive", "disposition", "date_received")
+    list_filter = (
+        directive_filter("effective_directive", "effective directive"),
+        "disposition",
+        "date_received",
+    )
     search_fields = ("document_uri", "blocked_uri", "source_file", "violated_directive", "user_agent")
     date_hierarchy = "date_received"
     readonly_fields = (
@@ -88,7 +125,7 @@ class CspReportAggregateAdmin(ReadOnlyAdmin):
         "last_seen",
         "noise",
     )
-    list_filter = ("directive", "last_seen")
+    list_filter = (directive_filter("directive", "directive"), "last_seen")
     search_fields = ("blocked", "document_path", "source_file", "directive", "fingerprint")
     readonly_fields = (
         "fingerprint",

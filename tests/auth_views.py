@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import aauthenticate, authenticate
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -51,7 +52,22 @@ async def aajax_only(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ok": True, "async": True})
 
 
+def check_credentials(request: HttpRequest) -> HttpResponse:
+    """Like a DRF token view or a password-confirm step: authenticate() without login()."""
+    user = authenticate(request, username=request.POST.get("username"), password=request.POST.get("password"))
+    return HttpResponse("valid" if user is not None else "invalid", content_type="text/plain")
+
+
+async def acheck_credentials(request: HttpRequest) -> HttpResponse:
+    user = await aauthenticate(
+        request, username=request.POST.get("username"), password=request.POST.get("password")
+    )
+    return HttpResponse("valid" if user is not None else "invalid", content_type="text/plain")
+
+
 urlpatterns = [
+    path("auth/check/", check_credentials, name="check-credentials"),
+    path("auth/async-check/", acheck_credentials, name="async-check-credentials"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

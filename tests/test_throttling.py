@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
 from asgiref.sync import sync_to_async
 from django.contrib.auth import aauthenticate, authenticate, get_user_model
 from django.core.cache import cache
-from django.test import Client, RequestFactory
+from django.test import AsyncClient, Client, RequestFactory
 
 from security.auth_throttling import Throttle, client_ip, reset_throttle
 from security.auth_throttling.config import problems
+from security.auth_throttling.core import ip_group
 
 from .auth_support import AUTH, CSRF, MESSAGES, SESSION
 
@@ -115,6 +117,65 @@ def test_delay_mode_refuses_early_retries_without_counting_them(settings, user):
     assert attempt("right-pw-1").status_code == 302
 
 
+def check(password: str, url: str = "/auth/check/", client: Client | None = None) -> str:
+    client = client or Client(REMOTE_ADDR="10.0.0.1")
+    return client.post(url, {"username": "tess", "password": password}).content.decode()
+
+
+def test_authenticate_without_login_is_not_a_failure(user):
+    for _ in range(8):  # more than USERNAME_FAILURES valid checks, never followed by login()
+        assert check("right-pw-1") == "valid"
+    assert Throttle().failures(username="tess") == 0
+    assert Throttle().failures(ip="10.0.0.1") == 0
+    for _ in range(3):
+        assert check("wrong") == "invalid"
+    assert Throttle().failures(username="tess") == 3  # real failures still count ...
+    assert check("right-pw-1") == "invalid"  # ... and lock the username out
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_async_authenticate_without_login_is_not_a_failure():
+    await sync_to_async(get_user_model().objects.create_user)("tess", password="right-pw-1")
+    client = AsyncClient(REMOTE_ADDR="10.0.0.1")
+    for _ in range(8):
+        response = await client.post("/auth/async-check/", {"username": "tess", "password": "right-pw-1"})
+        assert response.content == b"valid"
+    assert await sync_to_async(Throttle().failures)(username="tess") == 0
+
+
+def test_repeated_authenticate_calls_in_one_context_give_back_valid_attempts(user):
+    for _ in range(8):  # no request at all (a script): the next call settles the previous one
+        assert authenticate(username="tess", password="right-pw-1") is not None
+    assert Throttle().failures(username="tess") <= 1
+
+
+def test_form_refusing_an_inactive_user_is_not_a_throttle_failure(settings, user):
+    settings.AUTHENTICATION_BACKENDS = [BACKENDS[0], "django.contrib.auth.backends.AllowAllUsersModelBackend"]
+    user.is_active = False
+    user.save()
+    for _ in range(5):
+        assert "inactive" in attempt("right-pw-1").content.decode()
+    assert Throttle().failures(username="tess") == 0
+
+
+def test_delay_mode_lets_one_caller_through_per_delay_window(settings, user):
+    settings.AUTH_THROTTLING = {"MODE": "delay", "USERNAME_FAILURES": 2, "MAX_DELAY_SECONDS": 60}
+    for _ in range(6):
+        authenticate(username="tess", password="wrong")
+    key = "security:throttle:user:" + __import__("hashlib").sha256(b"tess").hexdigest()[:40]
+    long_ago = time.time() - 61  # the longest delay has passed
+    cache.set(key + ":last", long_ago, 300)
+    passed = 0
+    for _ in range(20):  # parallel callers that all read ':last' before any of them wrote it
+        throttle = Throttle()
+        decision = throttle.attempt(None, "tess")
+        passed += decision.allowed
+        if decision.allowed:
+            throttle.give_back(decision)
+        cache.set(key + ":last", long_ago, 300)
+    assert passed == 1
+
+
 def test_disabled_throttle_counts_nothing(settings, user):
     settings.AUTH_THROTTLING = {"ENABLED": False, "USERNAME_FAILURES": 1}
     for _ in range(3):
@@ -170,6 +231,18 @@ async def test_async_authenticate_is_throttled_too():
         assert await aauthenticate(request, username="tess", password="wrong") is None
     assert await aauthenticate(request, username="tess", password="right-pw-1") is None
     assert not request.security_throttle.allowed
+
+
+def test_ipv6_clients_are_counted_per_64_network(settings, user):
+    settings.AUTH_THROTTLING = {"USERNAME_FAILURES": None, "IP_FAILURES": 3}
+    for host in range(1, 4):  # a fresh address of one /64 for every attempt
+        attempt("wrong", ip=f"2001:db8:1:2::{host}")
+    assert Throttle().failures(ip="2001:db8:1:2:ffff::9") == 3
+    assert THROTTLED in attempt("right-pw-1", ip="2001:db8:1:2:abcd::1").content.decode()
+    assert attempt("right-pw-1", ip="2001:db8:1:3::1").status_code == 302  # another /64
+    assert ip_group("::ffff:10.0.0.1") == "10.0.0.1"
+    reset_throttle(ip="2001:db8:1:2::77")
+    assert attempt("right-pw-1", ip="2001:db8:1:2::1").status_code == 302
 
 
 def test_client_ip_from_configured_header(settings):

@@ -4,7 +4,8 @@ Django asks each backend in turn; this one never authenticates anybody.  It
 reserves the attempt and, when the username or the client IP is throttled,
 raises ``PermissionDenied``, which makes ``authenticate()`` stop before any
 password is checked.  Otherwise it returns ``None`` and the next backend
-(e.g. ``ModelBackend``) checks the credentials as usual.
+(e.g. ``ModelBackend``) checks the credentials as usual.  The reservation
+counts as a failure only when ``user_login_failed`` follows (see ``pending``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
+from . import pending
 from .core import REQUEST_ATTRIBUTE, Throttle
 
 
@@ -35,7 +37,9 @@ class ThrottlingBackend:
     """
 
     def authenticate(self, request: HttpRequest | None, **credentials: Any) -> None:
+        pending.give_back_unsettled()  # the previous attempt here was not reported as failed
         decision = Throttle().attempt(request, username_from(credentials))
+        pending.remember(decision)
         if request is not None:
             setattr(request, REQUEST_ATTRIBUTE, decision)
         if not decision.allowed:
@@ -43,7 +47,9 @@ class ThrottlingBackend:
         return None
 
     async def aauthenticate(self, request: HttpRequest | None, **credentials: Any) -> None:
+        await pending.agive_back_unsettled()
         decision = await Throttle().aattempt(request, username_from(credentials))
+        pending.remember(decision)
         if request is not None:
             setattr(request, REQUEST_ATTRIBUTE, decision)
         if not decision.allowed:

@@ -13,5 +13,6 @@ urlpatterns = [
     path("h/", include("tests.headers_views")),
     path("reports/", include("tests.reports_urls")),
     path("csp/", include("tests.csp_views")),
+    path("fix/", include("tests.header_fixes_views")),
     path("", include("tests.auth_views")),
 ]

@@ -21,20 +21,19 @@ _SCOPABLE_FLAGS = {re.IGNORECASE: "i", re.MULTILINE: "m", re.DOTALL: "s", re.VER
 def _anchor_dollars(pattern: str) -> str:
     """Replace each unescaped ``$`` outside a character class with ``\\Z``."""
     out: list[str] = []
-    in_class = False
+    class_start = -1  # index of the first character inside the open class, -1 outside one
     escaped = False
     for index, char in enumerate(pattern):
         if escaped:
             escaped = False
         elif char == "\\":
             escaped = True
-        elif in_class:
-            # "]" right after "[" or "[^" is a literal, not the class end.
-            opener = pattern[index - 1] == "[" or pattern[index - 2 : index] == "[^"
-            if char == "]" and not opener:
-                in_class = False
+        elif class_start >= 0:
+            # "]" as the first character of the class (after an optional "^") is a literal.
+            if char == "]" and index != class_start:
+                class_start = -1
         elif char == "[":
-            in_class = True
+            class_start = index + 2 if pattern[index + 1 : index + 2] == "^" else index + 1
         elif char == "$":
             out.append(r"\Z")
             continue
@@ -114,33 +113,50 @@ def compile_error(rule: object) -> str | None:
     return None
 
 
+# Inline flags, "^" (or "\A"), then any group or lookahead openers, then the slash.
+_ABSOLUTE = re.compile(r"(?:\(\?[aiLmsux]+\))?(?:\^|\\A)?(?:\((?:\?[:=!]|\?P<\w+>)?)*/")
+
+
+def is_absolute(rule: str | re.Pattern[str]) -> bool:
+    """Whether ``rule`` is written with the leading slash.
+
+    The slash may follow inline flags, ``^`` and group or lookahead openers, so
+    ``^(?!/admin/)`` and ``^(?:/a|/b)`` are absolute while ``^about/`` is not.
+    """
+    source = rule.pattern if isinstance(rule, re.Pattern) else rule
+    return _ABSOLUTE.match(source) is not None
+
+
 class EitherFormRules:
     """Path rules accepted in both styles: with the leading slash or without it.
 
     The documented settings show both: ``X_FRAME_OPTIONS_EXCLUDE_URLS`` rules
     start with ``/`` (``r'^/some/url/here$'``) while ``LOGIN_EXEMPT_URLS`` are
-    copied from ``urls.py`` (``r'^about/$'``).  A rule matches when it matches
-    ``path_info`` as is, or with its one leading ``/`` removed, like Django's
-    resolver, which routes ``admin/`` patterns on the path after the first
-    slash: ``//admin/`` matches neither ``^/admin/`` nor ``^admin/``.
+    copied from ``urls.py`` (``r'^about/$'``).  Each rule's form is decided once,
+    from how it is written: a rule starting with ``/`` (after optional inline
+    flags and ``^``) is matched against ``path_info``; any other rule against
+    ``path_info`` minus its first slash, like Django's resolver, which routes
+    ``admin/`` patterns on the path after it.  A rule is never tried both ways,
+    so a negative lookahead such as ``^(?!/admin/)`` keeps its meaning.  Paths
+    starting with ``//`` match no relative rule: Django does not route
+    ``//admin/`` to ``admin/`` either.
     """
 
     __slots__ = ("absolute", "relative")
 
     def __init__(self, patterns: Iterable[str | re.Pattern[str]]) -> None:
         patterns = tuple(patterns)
-        self.absolute = PathRules(patterns)
-        self.relative = PathRules(patterns, relative=True)
+        self.absolute = PathRules(rule for rule in patterns if is_absolute(rule))
+        self.relative = PathRules((rule for rule in patterns if not is_absolute(rule)), relative=True)
 
     def __bool__(self) -> bool:
-        return bool(self.absolute)
+        return bool(self.absolute) or bool(self.relative)
 
     def matches(self, path_info: str) -> bool:
         if self.absolute.matches(path_info):
             return True
-        # "//admin/" minus one slash is "/admin/": only relative rules may see the stripped
-        # path, and only when it is what Django's resolver routes on (no second slash).
-        return path_info[1:2] != "/" and self.relative.matches(path_info)
+        # "//admin/" minus one slash is "/admin/", not what Django's resolver routes on.
+        return bool(self.relative) and path_info[1:2] != "/" and self.relative.matches(path_info)
 
 
 NO_RULES = EitherFormRules(())

@@ -78,6 +78,14 @@ def check_hsts(
     ]
 
 
+def _secure_csp_has_frame_ancestors() -> bool:
+    """Whether Django's ``SECURE_CSP`` (6.0+) sets ``frame-ancestors``."""
+    policy = getattr(settings, "SECURE_CSP", None)
+    return isinstance(policy, Mapping) and any(
+        str(name).strip().lower() == "frame-ancestors" and value for name, value in policy.items()
+    )
+
+
 @checks.register(TAG)
 def check_frame_options(
     app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
@@ -95,19 +103,22 @@ def check_frame_options(
         "X_FRAME_OPTIONS_EXCLUDE_URLS", conf.get("X_FRAME_OPTIONS_EXCLUDE_URLS"), "security.E043"
     )
     value = conf.get("X_FRAME_OPTIONS")
-    django_csp = "django.middleware.csp.ContentSecurityPolicyMiddleware"
     if (
         not messages
         and isinstance(value, str)
         and value.strip().lower().startswith("allow-from")
-        and django_csp in (getattr(settings, "MIDDLEWARE", None) or ())
+        and headers.django_csp_runs_after_frame_options()
+        and not headers.csp_runs_after_frame_options()
+        and not _secure_csp_has_frame_ancestors()
     ):
         messages.append(
             checks.Warning(
-                "X_FRAME_OPTIONS is allow-from, which browsers only honour as CSP frame-ancestors, "
-                "and Django's ContentSecurityPolicyMiddleware does not merge it into SECURE_CSP.",
-                hint="Add the frame-ancestors directive to SECURE_CSP yourself, or use "
-                "security.middleware.ContentSecurityPolicyMiddleware.",
+                "X_FRAME_OPTIONS is allow-from, which browsers only honour as CSP frame-ancestors, but "
+                "Django's ContentSecurityPolicyMiddleware handles responses after ours and sends SECURE_CSP "
+                "only when no Content-Security-Policy header is there yet: so XFrameOptionsMiddleware does "
+                "not create one, and SECURE_CSP has no frame-ancestors, so any site can frame your pages.",
+                hint="Add frame-ancestors to SECURE_CSP (e.g. CSP.SELF and the allow-from origin), or use "
+                "security.middleware.ContentSecurityPolicyMiddleware instead of Django's.",
                 obj="X_FRAME_OPTIONS",
                 id="security.W049",
             )
@@ -474,7 +485,8 @@ def check_conflicts_with_django(
         if header not in django_sent:
             continue
         djangos, django_value = django_sent[header]
-        if our_value is None or django_value == our_value:
+        # Header keywords are case-insensitive: Django upper-cases X_FRAME_OPTIONS, ours is as written.
+        if our_value is None or (django_value or "").lower() == our_value.lower():
             continue
         messages.append(
             checks.Warning(

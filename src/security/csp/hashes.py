@@ -17,11 +17,13 @@ ALGORITHMS = ("sha256", "sha384", "sha512")
 def csp_hash(content: str | bytes, algorithm: str = "sha256") -> str:
     """The CSP hash source of ``content`` (UTF-8), e.g. ``"sha256-…"``, ready for ``CSP_DICT``.
 
-    The browser hashes the exact text between the tags, whitespace included.
+    The browser hashes the exact text between the tags, whitespace included,
+    after the HTML parser turned CRLF and lone CR into LF; so does this.
     """
     if algorithm not in ALGORITHMS:
         raise ValueError(f"algorithm must be one of {', '.join(ALGORITHMS)}, not {algorithm!r}")
     data = content.encode("utf-8") if isinstance(content, str) else content
+    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     digest = hashlib.new(algorithm, data).digest()
     return f"{algorithm}-{base64.b64encode(digest).decode('ascii')}"
 
@@ -54,7 +56,7 @@ def inline_hashes(html: str, algorithm: str = "sha256") -> dict[str, list[str]]:
     document order kept), ready to pass to ``csp_update`` or merge into ``CSP_DICT``.
     """
     parser = _InlineBlocks()
-    parser.feed(html)
+    parser.feed(html.replace("\r\n", "\n").replace("\r", "\n"))  # as browsers preprocess input
     parser.close()
     return {
         f"{tag}-src": list(dict.fromkeys(csp_hash(block, algorithm) for block in blocks))

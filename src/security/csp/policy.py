@@ -20,6 +20,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..log import logger
+
 
 class Kind(enum.Enum):
     """How a directive's value is written in a policy dictionary and in the header."""
@@ -250,6 +252,14 @@ def directive_values(name: str, value: Any) -> tuple[str, ...] | None:
         return None
     if kind is Kind.FLAG or value is True:
         return ()
+    if not isinstance(value, str | list | tuple | set | frozenset):
+        # Reported at start-up by security.E062; a request must not fail on it.
+        logger.error(
+            "CSP directive %r: %r is not a list of sources; the directive is left out (run manage.py check).",
+            name,
+            value,
+        )
+        return None
     items = value.split() if isinstance(value, str) else [str(item) for item in value]
     # Sources that would split or break the header are dropped (system check security.E064).
     return tuple(quote(item, name) for item in items if item.strip() and _safe(item))

@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 from . import SettingError
 
-_ALLOW_FROM = re.compile(r"allow-from\s*:?\s*(?P<url>\S+)\Z", re.IGNORECASE)
+_ALLOW_FROM = re.compile(r"allow-from *:? *(?P<url>[^ ]+)\Z", re.IGNORECASE)
+_PRINTABLE_ASCII = re.compile(r"[ -~]*\Z")
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,9 @@ def frame_options(value: Any) -> FrameOptions:
     """
     if not isinstance(value, str):
         raise SettingError(f"X_FRAME_OPTIONS must be a string, not {type(value).__name__}")
+    if not _PRINTABLE_ASCII.match(value):
+        # CR/LF would split the header; non-latin-1 text cannot be sent at all.
+        raise SettingError(f"X_FRAME_OPTIONS may only contain printable ASCII characters, not {value!r}")
     text = value.strip()
     if text.lower() in ("deny", "sameorigin"):
         return FrameOptions(text)

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from . import SettingError
 
 _FEATURE = re.compile(r"[a-z][a-z0-9\-_.]*\Z")
+_PRINTABLE_ASCII = re.compile(r"[ -~]*\Z")
 
 #: Features browsers implement today (used to flag likely typos, not to reject).
 KNOWN_FEATURES = frozenset(
@@ -71,6 +72,13 @@ def allowlist(feature: str, value: Any) -> str:
         )
     if any(not isinstance(entry, str) for entry in value):
         raise SettingError(f"PERMISSIONS_POLICY[{feature!r}] entries must be strings")
+    for entry in value:
+        # Checked on the raw entry: urlsplit() silently drops CR, LF and tab, and the entry
+        # itself (not what urlsplit saw) goes into the header.
+        if not _PRINTABLE_ASCII.match(entry):
+            raise SettingError(
+                f"PERMISSIONS_POLICY[{feature!r}]: {entry!r} may only contain printable ASCII characters"
+            )
     entries = [entry.strip() for entry in value]
     if "*" in entries:
         if len(entries) > 1:

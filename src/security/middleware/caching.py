@@ -59,7 +59,7 @@ def _blacklist(rules: Any) -> EitherFormRules:
     compiled = rules_or_none("NO_CONFIDENTIAL_CACHING['BLACKLIST_REGEXES']", rules)
     if compiled is NO_RULES and rules:
         # Rules that do not compile must not silently expose the pages they meant to protect.
-        return EitherFormRules([r""])
+        return EitherFormRules([r"/"])  # every path_info starts with "/", "//x" included
     return compiled
 
 

@@ -202,26 +202,33 @@ class ContentSecurityPolicyMiddleware(BaseMiddleware):
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         config = compiled_config()
+        frame_ancestors = getattr(response, FRAME_ANCESTORS_ATTRIBUTE, None)
         if not config.slots:
+            # No policy of ours, but XFrameOptionsMiddleware left frame-ancestors for us to send.
+            _merge_frame_ancestors(response, frame_ancestors)
             return response
+        changes: tuple[csp.Change, ...] = getattr(response, CHANGES_ATTRIBUTE, ())
+        policies = [
+            (slot.header, config.variant(slot, changes) if changes else slot.base) for slot in config.slots
+        ]
         nonce_holder = getattr(request, "csp_nonce", None)
         nonce = None
         if isinstance(nonce_holder, LazyNonce):
-            # A streamed page may read the nonce after the headers are gone: give it one now.
-            streamed = response.streaming and any(slot.base.parts is not None for slot in config.slots)
+            # A streamed page may read the nonce after the headers are gone: give it one now
+            # if this view's policy (decorators included) has a nonce source.
+            streamed = response.streaming and any(
+                compiled is not None and compiled.parts is not None for _, compiled in policies
+            )
             if nonce_holder.used or streamed:
                 nonce = nonce_holder.value
-        changes: tuple[csp.Change, ...] = getattr(response, CHANGES_ATTRIBUTE, ())
-        frame_ancestors = getattr(response, FRAME_ANCESTORS_ATTRIBUTE, None)
 
         values: dict[str, list[str]] = {}
         nonce_sent: dict[str, bool] = {}
-        for slot in config.slots:
-            compiled = config.variant(slot, changes) if changes else slot.base
+        for header, compiled in policies:
             if compiled is None:
                 continue  # exempt
-            values.setdefault(slot.header, []).append(compiled.render(nonce))
-            nonce_sent[slot.header] = nonce_sent.get(slot.header, False) or (
+            values.setdefault(header, []).append(compiled.render(nonce))
+            nonce_sent[header] = nonce_sent.get(header, False) or (
                 nonce is not None and compiled.parts is not None
             )
 
@@ -232,17 +239,26 @@ class ContentSecurityPolicyMiddleware(BaseMiddleware):
                 continue  # the view (or an earlier pass) set this policy itself
             response.headers[header] = ", ".join(parts)
             sent_nonce = sent_nonce or nonce_sent[header]
-        if frame_ancestors:
-            # X_FRAME_OPTIONS = "allow-from <url>": the same merge XFrameOptionsMiddleware does
-            # when it runs after us, so the result does not depend on the middleware order.
-            policy = response.headers.get(ENFORCE_HEADER, "")
-            response.headers[ENFORCE_HEADER] = csp.with_frame_ancestors(policy, frame_ancestors)
+        _merge_frame_ancestors(response, frame_ancestors)
         if sent_nonce:
             # The page embeds a one-time nonce: no shared cache may replay it.
             patch_cache_control(response, private=True)
         if values and config.reporting_endpoints:
             _add_reporting_endpoints(response, config.reporting_endpoints)
         return response
+
+
+def _merge_frame_ancestors(response: HttpResponseBase, frame_ancestors: Any) -> None:
+    """X_FRAME_OPTIONS = "allow-from <url>": add its ``frame-ancestors`` to the enforced policy.
+
+    The same merge XFrameOptionsMiddleware does when it runs after us, so the
+    result does not depend on the middleware order.
+    """
+    if frame_ancestors:
+        policy = response.headers.get(ENFORCE_HEADER, "")
+        merged = csp.with_frame_ancestors(policy, frame_ancestors)
+        if merged:
+            response.headers[ENFORCE_HEADER] = merged
 
 
 def _only_frame_ancestors(existing: str, frame_ancestors: Any) -> bool:

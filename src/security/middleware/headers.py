@@ -39,6 +39,19 @@ def _or_fallback(build: Callable[[], T], fallback: T) -> T:
         return fallback
 
 
+def _header_or_fallback(name: str, build: Callable[[], str | None], fallback: str | None) -> Header | None:
+    """The header ``name`` with the value ``build()``, or ``fallback`` (logged) when settings are invalid."""
+    return _or_fallback(
+        lambda: None if (value := build()) is None else header(name, value),
+        None if fallback is None else header(name, fallback),
+    )
+
+
+def _required_header(name: str, build: Callable[[], str], fallback: str) -> Header:
+    """Like :func:`_header_or_fallback` for headers that are always sent."""
+    return _or_fallback(lambda: header(name, build()), header(name, fallback))
+
+
 def rules_or_none(setting: str, rules: Any) -> EitherFormRules:
     """Compiled path rules of ``setting``, or no rules (logged) when they do not compile."""
     try:
@@ -55,27 +68,66 @@ def rules_or_none(setting: str, rules: Any) -> EitherFormRules:
 
 @conf.compiled
 def hsts_header() -> Header | None:
-    value = _or_fallback(
+    return _header_or_fallback(
+        "Strict-Transport-Security",
         lambda: values.hsts(
             conf.get("STS_MAX_AGE"), conf.get("STS_INCLUDE_SUBDOMAINS"), conf.get("STS_PRELOAD")
         ),
         None,
     )
-    return None if value is None else header("Strict-Transport-Security", value)
 
 
 @conf.compiled
 def frame_options() -> tuple[Header, tuple[str, ...]]:
     """The X-Frame-Options header and the ``frame-ancestors`` sources of allow-from."""
-    options = _or_fallback(
-        lambda: framing.frame_options(conf.get("X_FRAME_OPTIONS")), framing.FrameOptions("DENY")
-    )
-    return header("X-Frame-Options", options.header), options.frame_ancestors
+
+    def build() -> tuple[Header, tuple[str, ...]]:
+        options = framing.frame_options(conf.get("X_FRAME_OPTIONS"))
+        return header("X-Frame-Options", options.header), options.frame_ancestors
+
+    no_sources: tuple[str, ...] = ()
+    return _or_fallback(build, (header("X-Frame-Options", "DENY"), no_sources))
 
 
 @conf.compiled
 def frame_options_exclusions() -> EitherFormRules:
     return rules_or_none("X_FRAME_OPTIONS_EXCLUDE_URLS", conf.get("X_FRAME_OPTIONS_EXCLUDE_URLS"))
+
+
+#: Django 6's own CSP middleware, which sends ``SECURE_CSP`` only when no CSP header is there yet.
+DJANGO_CSP = "django.middleware.csp.ContentSecurityPolicyMiddleware"
+
+
+def _first_after_frame_options(candidates: dict[str, Callable[[type[Any] | None, str], bool]]) -> str | None:
+    """Which of ``candidates`` is listed first in MIDDLEWARE, if before our frame-options middleware.
+
+    Listed before means outside: it handles the response after us.
+    """
+    from django.conf import settings
+
+    for dotted in getattr(settings, "MIDDLEWARE", None) or ():
+        try:
+            cls: type[Any] | None = import_string(dotted)
+        except ImportError:
+            cls = None
+        if cls is not None and not isinstance(cls, type):
+            continue
+        for name, is_it in candidates.items():
+            if is_it(cls, dotted):
+                return name
+        if cls is not None and issubclass(cls, XFrameOptionsMiddleware | SecurityHeadersMiddleware):
+            return None
+    return None
+
+
+def _is_our_csp(cls: type[Any] | None, dotted: str) -> bool:
+    from .csp import ContentSecurityPolicyMiddleware
+
+    return cls is not None and issubclass(cls, ContentSecurityPolicyMiddleware)
+
+
+def _is_django_csp(cls: type[Any] | None, dotted: str) -> bool:
+    return dotted == DJANGO_CSP or (cls is not None and f"{cls.__module__}.{cls.__qualname__}" == DJANGO_CSP)
 
 
 @conf.compiled
@@ -85,63 +137,63 @@ def csp_runs_after_frame_options() -> bool:
     Then it merges ``response.security_frame_ancestors`` into its policy;
     otherwise XFrameOptionsMiddleware writes ``frame-ancestors`` itself.
     """
-    from django.conf import settings
+    return _first_after_frame_options({"ours": _is_our_csp}) == "ours"
 
-    from .csp import ContentSecurityPolicyMiddleware
 
-    for dotted in getattr(settings, "MIDDLEWARE", None) or ():
-        try:
-            cls = import_string(dotted)
-        except ImportError:
-            continue
-        if not isinstance(cls, type):
-            continue
-        if issubclass(cls, ContentSecurityPolicyMiddleware):
-            return True  # listed first: it is outside, so it sees the response later
-        if issubclass(cls, XFrameOptionsMiddleware | SecurityHeadersMiddleware):
-            return False
-    return False
+@conf.compiled
+def django_csp_runs_after_frame_options() -> bool:
+    """Whether Django's CSP middleware handles the response after XFrameOptionsMiddleware.
+
+    It skips its whole ``SECURE_CSP`` when the response already has a
+    Content-Security-Policy, so then XFrameOptionsMiddleware must not create
+    one (``frame-ancestors`` has to come from ``SECURE_CSP``: security.W049).
+    """
+    return _first_after_frame_options({"django": _is_django_csp}) == "django"
 
 
 @conf.compiled
 def xss_header() -> Header:
-    return header(
-        "X-XSS-Protection", _or_fallback(lambda: values.xss_protection(conf.get("XSS_PROTECT")), "0")
-    )
+    return _required_header("X-XSS-Protection", lambda: values.xss_protection(conf.get("XSS_PROTECT")), "0")
 
 
 @conf.compiled
 def p3p_header() -> Header | None:
-    value = _or_fallback(lambda: values.p3p(conf.get("P3P_COMPACT_POLICY"), conf.get("P3P_POLICY_URL")), None)
-    return None if value is None else header("P3P", value)
+    return _header_or_fallback(
+        "P3P", lambda: values.p3p(conf.get("P3P_COMPACT_POLICY"), conf.get("P3P_POLICY_URL")), None
+    )
 
 
 @conf.compiled
 def referrer_header() -> Header:
-    value = _or_fallback(lambda: values.referrer_policy(conf.get("REFERRER_POLICY")), "same-origin")
-    return header("Referrer-Policy", value)
+    return _required_header(
+        "Referrer-Policy", lambda: values.referrer_policy(conf.get("REFERRER_POLICY")), "same-origin"
+    )
 
 
 @conf.compiled
 def permissions_header() -> Header | None:
-    value = _or_fallback(lambda: permissions.permissions_policy(conf.get("PERMISSIONS_POLICY")), None)
-    return None if value is None else header("Permissions-Policy", value)
+    return _header_or_fallback(
+        "Permissions-Policy", lambda: permissions.permissions_policy(conf.get("PERMISSIONS_POLICY")), None
+    )
 
 
 @conf.compiled
 def cross_origin_headers() -> tuple[Header, ...]:
     pairs = []
     for setting, (name, _) in values.CROSS_ORIGIN_POLICIES.items():
-        value = _or_fallback(functools.partial(values.cross_origin, setting, conf.get(setting)), None)
-        if value is not None:
-            pairs.append(header(name, value))
+        item = _header_or_fallback(
+            name, functools.partial(values.cross_origin, setting, conf.get(setting)), None
+        )
+        if item is not None:
+            pairs.append(item)
     return tuple(pairs)
 
 
 @conf.compiled
 def clear_site_data_header() -> Header | None:
-    value = _or_fallback(lambda: values.clear_site_data(conf.get("CLEAR_SITE_DATA")), None)
-    return None if value is None else header("Clear-Site-Data", value)
+    return _header_or_fallback(
+        "Clear-Site-Data", lambda: values.clear_site_data(conf.get("CLEAR_SITE_DATA")), None
+    )
 
 
 @conf.compiled
@@ -167,9 +219,12 @@ def add_frame_options(request: HttpRequest, response: HttpResponseBase) -> None:
     replace(response, item)
     if ancestors:
         response.security_frame_ancestors = ancestors  # type: ignore[attr-defined]
-        if not csp_runs_after_frame_options():
-            policy = response.headers.get(CSP)
-            response.headers[CSP] = framing.with_frame_ancestors(policy or "", ancestors)
+        if csp_runs_after_frame_options():
+            return  # our CSP middleware merges the attribute
+        policy = response.headers.get(CSP)
+        if policy is None and django_csp_runs_after_frame_options():
+            return  # a header here would make Django's CSP middleware drop SECURE_CSP
+        response.headers[CSP] = framing.with_frame_ancestors(policy or "", ancestors)
 
 
 def add_clear_site_data(request: HttpRequest, response: HttpResponseBase) -> None:

@@ -1,8 +1,8 @@
 """Adding precompiled headers to a response at the cost of a dict lookup.
 
 Header values of this package are validated once, when settings are compiled
-(latin-1, no CR/LF), so re-validating them on every response as
-``response[name] = value`` does is wasted work.  When Django's
+(:func:`header` refuses CR/LF and non-latin-1 text), so re-validating them on
+every response as ``response[name] = value`` does is wasted work.  When Django's
 ``ResponseHeaders`` keeps its usual ``{lowercase name: (name, value)}`` store
 (every supported Django version), headers are written into it directly;
 otherwise the public API is used.
@@ -15,6 +15,8 @@ from typing import NamedTuple
 from django.http import HttpResponseBase
 from django.http.response import ResponseHeaders
 
+from ..headers import SettingError
+
 
 class Header(NamedTuple):
     """A ready header: lowercase name (the store key), name, value."""
@@ -25,6 +27,17 @@ class Header(NamedTuple):
 
 
 def header(name: str, value: str) -> Header:
+    """A header ready for direct store writes; ``SettingError`` for a value Django would refuse.
+
+    Raised when settings are compiled, never per request: the direct writes skip
+    the CR/LF and latin-1 checks ``response[name] = value`` makes.
+    """
+    if "\r" in value or "\n" in value:
+        raise SettingError(f"{name}: {value!r} contains a line break")
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        raise SettingError(f"{name}: {value!r} has characters a header cannot carry") from None
     return Header(name.lower(), name, value)
 
 

@@ -72,6 +72,27 @@ def test_max_age_setting_dates_the_next_expiry(settings):
     assert password_expiry.password_is_expired(user)
 
 
+def test_password_changed_while_max_age_was_off_expires_once_it_is_switched_on(settings):
+    settings.PASSWORD_EXPIRY_DAYS = None
+    user = new_user()
+    user.set_password("a-new-password-2")
+    user.save()
+    row = PasswordExpiry.objects.get(user=user)
+    assert row.password_expiry_date is None
+    assert abs(row.password_changed_at - timezone.now()) < datetime.timedelta(minutes=1)
+    # 100 days later the project switches PASSWORD_EXPIRY_DAYS on.
+    PasswordExpiry.objects.filter(user=user).update(
+        password_changed_at=timezone.now() - datetime.timedelta(days=100)
+    )
+    assert not password_expiry.password_is_expired(user)
+    settings.PASSWORD_EXPIRY_DAYS = 90
+    assert password_expiry.password_is_expired(user)
+    assert logged_in(user).get("/auth/private/").status_code == 302
+    # "Never expire" is an explicit exemption from the age rule too.
+    password_expiry.never_expire_password(user)
+    assert not password_expiry.password_is_expired(user)
+
+
 def test_user_without_row_counts_as_expired_and_gets_one():
     user = new_user()
     PasswordExpiry.objects.filter(user=user).delete()

@@ -40,7 +40,7 @@ def expire_passwords(modeladmin: Any, request: HttpRequest, queryset: QuerySet[A
 
 @admin.register(PasswordExpiry)
 class PasswordExpiryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("user", "password_expiry_date", "expired")
+    list_display = ("user", "password_expiry_date", "password_changed_at", "expired")
     list_select_related = ("user",)
     search_fields = ("user__" + get_user_model().USERNAME_FIELD,)
     raw_id_fields = ("user",)
@@ -58,7 +58,7 @@ class PasswordExpiryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     @admin.action(description="Make the selected passwords never expire", permissions=["change"])
     def never_expire_selected(self, request: HttpRequest, queryset: QuerySet[PasswordExpiry]) -> None:
-        count = queryset.update(password_expiry_date=None)
+        count = queryset.update(password_expiry_date=None, password_changed_at=None)
         messages.success(request, f"{count} password(s) will never expire.")
 
     @admin.action(description="Reset the login throttle of the selected users", permissions=["change"])

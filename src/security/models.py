@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from . import conf
 
 
 class CspReport(models.Model):
@@ -82,7 +86,8 @@ class PasswordExpiry(models.Model):
     A new row is expired at once (the date defaults to "now"), which is how
     users who never changed their initial password are flagged; changing the
     password moves the date forward (``PASSWORD_EXPIRY_DAYS``) or clears it
-    (never expires).  A user without a row counts as expired; the row is
+    (never expires) and records when it happened, so the age limit also
+    applies when ``PASSWORD_EXPIRY_DAYS`` is switched on later.  A user without a row counts as expired; the row is
     created the first time the password-change middleware looks.
     """
 
@@ -95,6 +100,12 @@ class PasswordExpiry(models.Model):
         default=timezone.now,
         help_text="The date and time when the password expires. Empty means it never expires.",
     )
+    password_changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the user last chose a password; with PASSWORD_EXPIRY_DAYS set, the password "
+        "expires that many days later. Empty: not known, or exempted with never-expire.",
+    )
 
     class Meta:
         verbose_name = "password expiry"
@@ -104,8 +115,19 @@ class PasswordExpiry(models.Model):
         return f"Password expiry of {self.user}"
 
     def is_expired(self) -> bool:
-        """Whether the expiry date has passed (an empty date never expires)."""
-        return self.password_expiry_date is not None and self.password_expiry_date <= timezone.now()
+        """Whether the expiry date has passed, or the password is older than ``PASSWORD_EXPIRY_DAYS``.
+
+        The age rule covers passwords changed while ``PASSWORD_EXPIRY_DAYS``
+        was off (their date is empty): switching it on later expires them too.
+        """
+        now = timezone.now()
+        if self.password_expiry_date is not None and self.password_expiry_date <= now:
+            return True
+        days = conf.get("PASSWORD_EXPIRY_DAYS")
+        if isinstance(days, bool) or not isinstance(days, int | float) or days <= 0:
+            return False  # off (or invalid: security.E098 reports it)
+        changed = self.password_changed_at
+        return changed is not None and changed + datetime.timedelta(days=days) <= now
 
     def expire(self) -> None:
         """Expire the password now: the user must change it on the next request."""
@@ -113,6 +135,7 @@ class PasswordExpiry(models.Model):
         self.save()
 
     def never_expire(self) -> None:
-        """Clear the expiry date so the password never expires."""
+        """Clear the expiry date (and the age rule) so the password never expires."""
         self.password_expiry_date = None
+        self.password_changed_at = None
         self.save()

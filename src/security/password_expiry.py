@@ -8,8 +8,11 @@ The rules, in one place:
   (the documented behaviour: rows "are created by the middleware").
 * Changing the password (``set_password`` followed by ``save``, which is what
   Django's password-change and set-password forms and views do) moves the
-  expiry to ``now + PASSWORD_EXPIRY_DAYS`` days, or clears it (never expires)
-  when that setting is ``None`` (the default).
+  expiry to ``now + PASSWORD_EXPIRY_DAYS`` days, or clears it when that
+  setting is ``None`` (the default), and records the time of the change: a
+  password older than ``PASSWORD_EXPIRY_DAYS`` is expired even when it was
+  changed while the setting was off.
+* "Never expire" clears both the date and the time of the change.
 * Anonymous users never have an expired password; superusers only when
   ``MANDATORY_PASSWORD_CHANGE["INCLUDE_SUPERUSERS"]`` is true.
 """
@@ -75,10 +78,12 @@ async def apassword_is_expired(user: UserLike, include_superusers: bool | None =
     return bool(expiry.is_expired())
 
 
-def _set_expiry(users: Iterable[Model], date: datetime.datetime | None) -> int:
+def _set_expiry(users: Iterable[Model], date: datetime.datetime | None, **more: Any) -> int:
     count = 0
     for user in users:
-        PasswordExpiry.objects.update_or_create(user_id=user.pk, defaults={"password_expiry_date": date})
+        PasswordExpiry.objects.update_or_create(
+            user_id=user.pk, defaults={"password_expiry_date": date, **more}
+        )
         count += 1
     return count
 
@@ -89,13 +94,14 @@ def expire_password(user: Model) -> None:
 
 
 def never_expire_password(user: Model) -> None:
-    """Make ``user``'s password never expire (clears the expiry date)."""
-    _set_expiry([user], None)
+    """Make ``user``'s password never expire (clears the expiry date and the age rule)."""
+    _set_expiry([user], None, password_changed_at=None)
 
 
 def password_changed(user: Model) -> None:
     """Record that ``user`` has just chosen a new password (moves the expiry forward)."""
-    _set_expiry([user], next_expiry_date())
+    now = timezone.now()
+    _set_expiry([user], next_expiry_date(now), password_changed_at=now)
 
 
 def expire_passwords(users: Iterable[Model]) -> int:
@@ -107,7 +113,7 @@ def expire_passwords(users: Iterable[Model]) -> int:
 
 def never_expire_passwords(users: Iterable[Model]) -> int:
     """Make the passwords of many users never expire; returns how many."""
-    return _set_expiry(users, None)
+    return _set_expiry(users, None, password_changed_at=None)
 
 
 # -- signal handlers ---------------------------------------------------------------

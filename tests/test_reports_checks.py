@@ -1,4 +1,4 @@
-"""System checks of the report collector settings (security.E080-E084, W080)."""
+"""System checks of the report collector settings (security.E080-E085, W080)."""
 
 import pytest
 from django.test import override_settings
@@ -26,6 +26,8 @@ def test_defaults_are_clean():
         ({"CSP_REPORTS_SAMPLE_RATE": True}, ["security.E082"]),
         ({"CSP_REPORTS_CACHE": "nope"}, ["security.E083"]),
         ({"CSP_REPORTS_RETENTION_DAYS": 0}, ["security.E084"]),
+        ({"CSP_REPORTS_MAX_AGGREGATES": "many"}, ["security.E085"]),
+        ({"CSP_REPORTS_MAX_AGGREGATES": None}, []),
         ({"CSP_REPORTS_RATE_LIMIT": 10}, ["security.W080"]),
         (
             {

@@ -52,6 +52,21 @@ def test_purge_deletes_aggregates_not_seen_within_retention():
     assert list(CspReportAggregate.objects.values_list("blocked", flat=True)) == ["inline"]
 
 
+@override_settings(CSP_REPORTS_MAX_AGGREGATES=3)
+def test_distinct_aggregates_are_capped_and_the_rest_counted_on_one_overflow_row():
+    first = [report(f"https://cdn{i}.example/x.js") for i in range(3)]
+    storage.store(first, raw=False, aggregate=True)
+    later = [report(f"https://new{i}.example/x.js") for i in range(4)] + first
+    storage.store(later, raw=True, aggregate=True)
+    storage.count_violation(storage.fingerprint(report("https://one-more.example/")))
+    rows = dict(CspReportAggregate.objects.values_list("blocked", "count"))
+    assert rows == {
+        **{f"https://cdn{i}.example": 2 for i in range(3)},  # existing rows keep counting
+        storage.OVERFLOW.blocked: 5,
+    }
+    assert CspReport.objects.count() == 7  # raw rows are not affected
+
+
 @override_settings(CSP_REPORTS_RETENTION_DAYS=None)
 def test_purge_without_retention_needs_days():
     with pytest.raises(CommandError, match="retention"):

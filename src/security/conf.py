@@ -67,6 +67,7 @@ DEFAULTS: dict[str, Any] = {
     "CSP_REPORTS_SAVE_RAW": True,
     "CSP_REPORTS_AGGREGATE": True,
     "CSP_REPORTS_RETENTION_DAYS": 30,
+    "CSP_REPORTS_MAX_AGGREGATES": 10_000,
     "CSP_REPORTS_URLS_SAVE": True,
     # -- authentication and sessions --------------------------------------------
     "LOGIN_EXEMPT_URLS": (),

@@ -43,11 +43,12 @@ def check_report_settings(
     databases: Sequence[str] | None = None,
     **kwargs: Any,
 ) -> list[checks.CheckMessage]:
-    """security.E080-E084, W080: the collector's limits, cache and retention are usable."""
+    """security.E080-E085, W080: the collector's limits, cache and retention are usable."""
     errors = _positive_int("CSP_REPORTS_MAX_BODY", "security.E080")
     errors += _positive_int("CSP_REPORTS_RATE_LIMIT", "security.E081", allow_none=True)
     errors += _positive_int("CSP_REPORTS_RATE_WINDOW", "security.E081")
     errors += _positive_int("CSP_REPORTS_RETENTION_DAYS", "security.E084", allow_none=True)
+    errors += _positive_int("CSP_REPORTS_MAX_AGGREGATES", "security.E085", allow_none=True)
     if conf.is_set("CSP_REPORTS_SAMPLE_RATE"):
         rate = conf.get("CSP_REPORTS_SAMPLE_RATE")
         if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 100:

@@ -17,6 +17,7 @@ class ReportSettings:
     save_raw: bool
     aggregate: bool
     retention_days: int | None
+    max_aggregates: int | None
 
 
 @conf.compiled
@@ -24,6 +25,7 @@ def report_settings() -> ReportSettings:
     """Current collector settings (re-read after ``setting_changed``)."""
     limit = conf.get("CSP_REPORTS_RATE_LIMIT")
     retention = conf.get("CSP_REPORTS_RETENTION_DAYS")
+    cap = conf.get("CSP_REPORTS_MAX_AGGREGATES")
     return ReportSettings(
         max_body=int(conf.get("CSP_REPORTS_MAX_BODY")),
         rate_limit=int(limit) if limit else None,
@@ -33,4 +35,5 @@ def report_settings() -> ReportSettings:
         save_raw=bool(conf.get("CSP_REPORTS_SAVE_RAW")),
         aggregate=bool(conf.get("CSP_REPORTS_AGGREGATE")),
         retention_days=int(retention) if retention else None,
+        max_aggregates=cap if isinstance(cap, int) and not isinstance(cap, bool) and cap > 0 else None,
     )

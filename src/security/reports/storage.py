@@ -7,7 +7,9 @@ database, so concurrent writers add up; precompiled SQL, as it is the hot
 path), and only when no row exists yet an
 ``INSERT`` inside a savepoint; losing the race to another writer's insert
 raises ``IntegrityError`` on the unique fingerprint, after which the update
-is retried and finds the winner's row.
+is retried and finds the winner's row.  Rows are locked in digest order (no
+deadlocks between batches), and ``CSP_REPORTS_MAX_AGGREGATES`` bounds how many
+distinct rows senders can create.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from django.utils import timezone
 from .. import conf
 from ..csp.reports import Fingerprint, ViolationReport, fingerprint, storable
 from ..models import CspReport, CspReportAggregate
+from .config import report_settings
 
 _REPORT_FIELDS = tuple(f.name for f in fields(ViolationReport))
 
@@ -103,11 +106,21 @@ def _bump(fp: Fingerprint, n: int, now: datetime) -> bool:
         return bool(cursor.rowcount)
 
 
-def count_violation(fp: Fingerprint, n: int = 1, now: datetime | None = None) -> None:
-    """Add ``n`` sightings of ``fp`` to its aggregate row, creating it on first sight (atomic)."""
-    now = now or timezone.now()
+#: Where new violations are counted once ``CSP_REPORTS_MAX_AGGREGATES`` rows exist.
+OVERFLOW = Fingerprint("other", "(over CSP_REPORTS_MAX_AGGREGATES)", "", "")
+
+
+def _table_full() -> bool:
+    cap = report_settings().max_aggregates
+    return cap is not None and CspReportAggregate.objects.all()[cap - 1 : cap].exists()
+
+
+def _count(fp: Fingerprint, n: int, now: datetime) -> bool:
+    """Count ``fp`` on its own row; ``False`` when it is new and the table is full."""
     if _bump(fp, n, now):
-        return
+        return True
+    if fp != OVERFLOW and _table_full():
+        return False
     try:
         with transaction.atomic(using=router.db_for_write(CspReportAggregate)):
             CspReportAggregate.objects.create(
@@ -123,18 +136,37 @@ def count_violation(fp: Fingerprint, n: int = 1, now: datetime | None = None) ->
     except IntegrityError:
         # Another writer inserted it first; its row is committed now.
         _bump(fp, n, now)
+    return True
+
+
+def count_violation(fp: Fingerprint, n: int = 1, now: datetime | None = None) -> None:
+    """Add ``n`` sightings of ``fp`` to its aggregate row, creating it on first sight (atomic).
+
+    A new violation is counted on the :data:`OVERFLOW` row instead once the
+    table holds ``CSP_REPORTS_MAX_AGGREGATES`` rows: senders choose the
+    values, so distinct rows must not grow without bound.  Concurrent first
+    sightings may overshoot the cap by a few rows (a bound, not an exact count).
+    """
+    now = now or timezone.now()
+    if not _count(fp, n, now):
+        _count(OVERFLOW, n, now)
 
 
 def save_aggregates(prints: Sequence[Fingerprint], now: datetime | None = None) -> None:
-    """Count ``prints``, updating rows in digest order.
+    """Count ``prints``, updating rows in digest order and the overflow row last.
 
     Inside a transaction each update holds its row lock until commit; two
     batches locking the same rows in opposite orders would deadlock on
-    PostgreSQL, so every writer takes the locks in one global order.
+    PostgreSQL, so every writer takes the locks in one global order: by
+    digest, then the overflow row.
     """
     now = now or timezone.now()
+    overflow = 0
     for fp, n in sorted(Counter(prints).items(), key=lambda item: item[0].digest):
-        count_violation(fp, n, now)
+        if fp == OVERFLOW or not _count(fp, n, now):
+            overflow += n
+    if overflow:
+        _count(OVERFLOW, overflow, now)
 
 
 def store(

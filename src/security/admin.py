@@ -117,7 +117,7 @@ class CspReportAdmin(ReadOnlyAdmin):
 @admin.register(CspReportAggregate)
 class CspReportAggregateAdmin(ReadOnlyAdmin):
     list_display = (
-        "directive",
+        "directive_display",
         "blocked_display",
         "path_display",
         "source_display",
@@ -129,7 +129,7 @@ class CspReportAggregateAdmin(ReadOnlyAdmin):
     search_fields = ("blocked", "document_path", "source_file", "directive", "fingerprint")
     readonly_fields = (
         "fingerprint",
-        "directive",
+        "directive_display",
         "blocked_display",
         "path_display",
         "source_display",
@@ -141,6 +141,10 @@ class CspReportAggregateAdmin(ReadOnlyAdmin):
     )
     fields = readonly_fields
     change_list_template = "security/reports/aggregate_change_list.html"
+
+    @admin.display(description="directive", ordering="directive")
+    def directive_display(self, obj: CspReportAggregate) -> str:
+        return escape_controls(obj.directive)
 
     @admin.display(description="blocked", ordering="blocked")
     def blocked_display(self, obj: CspReportAggregate) -> str:

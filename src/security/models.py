@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from . import conf
+from .csp.reports import escape_controls
 
 
 class CspReport(models.Model):
@@ -49,7 +50,10 @@ class CspReport(models.Model):
         ordering = ("-date_received",)
 
     def __str__(self) -> str:
-        return f"{self.violated_directive or self.effective_directive} blocked {self.blocked_uri or '?'}"
+        # Browser-sent text: control characters shown escaped wherever the admin prints the object.
+        return escape_controls(
+            f"{self.violated_directive or self.effective_directive} blocked {self.blocked_uri or '?'}"
+        )
 
 
 class CspReportAggregate(models.Model):
@@ -77,7 +81,9 @@ class CspReportAggregate(models.Model):
         ordering = ("-count",)
 
     def __str__(self) -> str:
-        return f"{self.directive} blocked {self.blocked} on {self.document_path} ({self.count}x)"
+        return escape_controls(
+            f"{self.directive} blocked {self.blocked} on {self.document_path} ({self.count}x)"
+        )
 
 
 class PasswordExpiry(models.Model):

@@ -1,4 +1,4 @@
-"""System checks of the report collector settings (security.E080-E085, W080)."""
+"""System checks of the report collector settings (security.E080-E086, W080)."""
 
 import pytest
 from django.test import override_settings
@@ -28,6 +28,10 @@ def test_defaults_are_clean():
         ({"CSP_REPORTS_RETENTION_DAYS": 0}, ["security.E084"]),
         ({"CSP_REPORTS_MAX_AGGREGATES": "many"}, ["security.E085"]),
         ({"CSP_REPORTS_MAX_AGGREGATES": None}, []),
+        ({"CSP_REPORTS_SAVE_RAW": "no"}, ["security.E086"]),
+        ({"CSP_REPORTS_AGGREGATE": 1}, ["security.E086"]),
+        ({"CSP_REPORTS_URLS_SAVE": None}, ["security.E086"]),
+        ({"CSP_REPORTS_SAVE_RAW": False, "CSP_REPORTS_AGGREGATE": True, "CSP_REPORTS_URLS_SAVE": False}, []),
         ({"CSP_REPORTS_RATE_LIMIT": 10}, ["security.W080"]),
         (
             {

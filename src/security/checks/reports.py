@@ -37,6 +37,19 @@ def _positive_int(name: str, check_id: str, allow_none: bool = False) -> list[ch
     return []
 
 
+def _bool(name: str, check_id: str) -> list[checks.CheckMessage]:
+    if not conf.is_set(name) or isinstance(getattr(settings, name), bool):
+        return []
+    return [
+        checks.Error(
+            f"{name} must be True or False, not {getattr(settings, name)!r}.",
+            hint=f"Set {name} = True or {name} = False.",
+            obj=name,
+            id=check_id,
+        )
+    ]
+
+
 @checks.register(TAG)
 def check_report_settings(
     app_configs: Sequence[AppConfig] | None = None,
@@ -49,6 +62,8 @@ def check_report_settings(
     errors += _positive_int("CSP_REPORTS_RATE_WINDOW", "security.E081")
     errors += _positive_int("CSP_REPORTS_RETENTION_DAYS", "security.E084", allow_none=True)
     errors += _positive_int("CSP_REPORTS_MAX_AGGREGATES", "security.E085", allow_none=True)
+    for name in ("CSP_REPORTS_SAVE_RAW", "CSP_REPORTS_AGGREGATE", "CSP_REPORTS_URLS_SAVE"):
+        errors += _bool(name, "security.E086")
     if conf.is_set("CSP_REPORTS_SAMPLE_RATE"):
         rate = conf.get("CSP_REPORTS_SAMPLE_RATE")
         if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 100:

@@ -11,21 +11,9 @@ from django.core import checks
 from django.utils.module_loading import import_string
 
 from .. import conf
+from ..headers import header_value_problem
 from ..middleware import base
 from .util import TAG, installed, middleware_classes
-
-
-def header_value_problem(value: Any) -> str | None:
-    """Why ``value`` cannot be sent as an HTTP header value, or ``None``."""
-    if not isinstance(value, str):
-        return f"must be a str, not {type(value).__name__}"
-    if "\r" in value or "\n" in value:
-        return "contains a carriage return or line feed (header injection)"
-    try:
-        value.encode("latin-1")
-    except UnicodeEncodeError:
-        return "contains characters outside latin-1, which HTTP headers cannot carry"
-    return None
 
 
 @checks.register(TAG)

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from django.http import HttpResponseBase
 from django.http.response import ResponseHeaders
 
-from ..headers import SettingError
+from ..headers import SettingError, header_value_problem
 
 
 class Header(NamedTuple):
@@ -32,12 +32,9 @@ def header(name: str, value: str) -> Header:
     Raised when settings are compiled, never per request: the direct writes skip
     the CR/LF and latin-1 checks ``response[name] = value`` makes.
     """
-    if "\r" in value or "\n" in value:
-        raise SettingError(f"{name}: {value!r} contains a line break")
-    try:
-        value.encode("latin-1")
-    except UnicodeEncodeError:
-        raise SettingError(f"{name}: {value!r} has characters a header cannot carry") from None
+    problem = header_value_problem(value)
+    if problem:
+        raise SettingError(f"{name}: {value!r} {problem}")
     return Header(name.lower(), name, value)
 
 

@@ -76,6 +76,10 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_INACTIVITY_TIMEOUT": 30 * 60,
     "SESSION_ACTIVITY_GRANULARITY": 60,
     "AUTH_THROTTLING": {},
+    # -- client addresses behind proxies (throttling and report limits) ---------
+    "SECURITY_TRUSTED_PROXIES": (),
+    "SECURITY_TRUSTED_PROXY_HOPS": 0,
+    "SECURITY_CLIENT_IP_HEADER": "HTTP_X_FORWARDED_FOR",
 }
 
 #: Django's own global settings that share a name with one of ours.  Django

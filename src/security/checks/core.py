@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core import checks
 from django.utils.module_loading import import_string
 
-from .. import conf
+from .. import client_ip, conf
 from ..headers import header_value_problem
 from ..middleware import base
 from .util import TAG, installed, middleware_classes
@@ -159,3 +159,21 @@ def check_recommended_middleware(
             )
         )
     return warnings
+
+
+@checks.register(TAG)
+def check_proxy_settings(
+    app_configs: Sequence[AppConfig] | None = None,
+    databases: Sequence[str] | None = None,
+    **kwargs: Any,
+) -> list[checks.CheckMessage]:
+    """security.E250: the trusted-proxy settings that decide who the client is are usable."""
+    return [
+        checks.Error(
+            f"{name} {problem}.",
+            hint="See the django-security docs, 'Client addresses behind proxies'.",
+            obj=name,
+            id="security.E250",
+        )
+        for name, problem in client_ip.problems(client_ip.settings_values()).items()
+    ]

@@ -9,12 +9,12 @@ import re
 import django
 import pytest
 from django.core import checks
+from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 from django.test import AsyncClient, Client, override_settings
 
 from security.csp import hashes
-from security.csp import policy as csp
 from security.headers import SettingError, framing, permissions
-from security.middleware import response_headers
+from security.middleware import ContentSecurityPolicyMiddleware, response_headers
 from security.paths import EitherFormRules, PathRules, is_absolute
 
 pytestmark = pytest.mark.django_db
@@ -122,18 +122,22 @@ def test_permissions_policy_validates_the_raw_entry(entry):
     assert "security.E048" in check_ids(MIDDLEWARE=mw, PERMISSIONS_POLICY={"camera": [entry]})
 
 
-def test_bad_values_never_reach_the_response():
-    settings = {
-        "MIDDLEWARE": [FRAME, MW + "PermissionsPolicyMiddleware"],
-        "X_FRAME_OPTIONS": "allow-from https://bücher.example",
-        "PERMISSIONS_POLICY": {"camera": ["https://a.com\r\nX-Evil: 1"]},
-    }
-    with override_settings(**settings):
-        response = Client().get("/fix/page/")
-    assert response.status_code == 200
-    assert response["X-Frame-Options"] == "DENY"
-    assert "Permissions-Policy" not in response
-    assert "X-Evil" not in response
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [
+        ({"MIDDLEWARE": [FRAME], "X_FRAME_OPTIONS": "allow-from https://bücher.example"}, "X_FRAME_OPTIONS"),
+        (
+            {
+                "MIDDLEWARE": [MW + "PermissionsPolicyMiddleware"],
+                "PERMISSIONS_POLICY": {"camera": ["https://a.com\r\nX-Evil: 1"]},
+            },
+            "PERMISSIONS_POLICY",
+        ),
+    ],
+)
+def test_bad_values_never_reach_the_response(settings, named):
+    with override_settings(**settings), pytest.raises(ImproperlyConfigured, match=named):
+        Client().get("/fix/page/")
 
 
 @pytest.mark.parametrize("value", ["a\r\nb", "a\nb", "snowman \u2603"])
@@ -143,18 +147,37 @@ def test_direct_store_headers_refuse_unsendable_values_at_compile_time(value):
     assert response_headers.header("X-Test", "caf\u00e9").value == "caf\u00e9"  # latin-1 is sendable
 
 
-# 3. frame-ancestors without a policy of ours ------------------------------------------------------
+# 3. allow-from: browsers ignore it; frame-ancestors only into a CSP_DICT, only when asked ------------
 
 
 @override_settings(MIDDLEWARE=[OUR_CSP, FRAME], X_FRAME_OPTIONS="allow-from https://a.example")
-def test_allow_from_gets_frame_ancestors_when_our_csp_has_no_policy():
-    assert Client().get("/fix/page/")[ENFORCE] == "frame-ancestors https://a.example"
+def test_allow_from_never_makes_a_policy_of_its_own():
+    with pytest.raises(MiddlewareNotUsed):
+        ContentSecurityPolicyMiddleware(lambda request: None)
+    assert ENFORCE not in Client().get("/fix/page/")
 
 
-@override_settings(MIDDLEWARE=[OUR_CSP, FRAME], X_FRAME_OPTIONS="allow-from https://a.example")
-async def test_allow_from_gets_frame_ancestors_when_our_csp_has_no_policy_async():
+@override_settings(
+    MIDDLEWARE=[FRAME, OUR_CSP],
+    X_FRAME_OPTIONS="allow-from https://a.example",
+    X_FRAME_OPTIONS_CSP=True,
+    CSP_DICT={"default-src": ["self"]},
+)
+async def test_allow_from_merged_into_csp_dict_async():
     response = await AsyncClient().get("/fix/async/")
-    assert response[ENFORCE] == "frame-ancestors https://a.example"
+    assert response[ENFORCE] == "default-src 'self'; frame-ancestors https://a.example"
+
+
+def test_w051_allow_from_without_frame_ancestors():
+    allow = {"X_FRAME_OPTIONS": "allow-from https://a.example"}
+    assert "security.W051" in check_ids(MIDDLEWARE=[FRAME], **allow)
+    assert "security.W051" in check_ids(MIDDLEWARE=[FRAME, OUR_CSP], CSP_STRING="default-src 'self'", **allow)
+    assert "security.W051" not in check_ids(
+        MIDDLEWARE=[FRAME, OUR_CSP], CSP_DICT={"default-src": ["self"]}, X_FRAME_OPTIONS_CSP=True, **allow
+    )
+    with override_settings(MIDDLEWARE=[FRAME], **allow):
+        (warning,) = [m for m in checks.run_checks(tags=["security"]) if m.id == "security.W051"]
+    assert "frame-ancestors" in warning.hint
 
 
 # 4. Django 6's CSP middleware -----------------------------------------------------------------------
@@ -170,45 +193,15 @@ def test_djangos_csp_policy_is_not_pre_empted_by_allow_from():
     assert Client().get("/fix/page/")[ENFORCE] == "default-src 'self'; frame-ancestors https://a.example"
 
 
-@django6
-@override_settings(
-    MIDDLEWARE=[FRAME, DJANGO_CSP],
-    X_FRAME_OPTIONS="allow-from https://a.example",
-    SECURE_CSP={"default-src": ["'self'"]},
-)
-def test_djangos_csp_inside_ours_gets_frame_ancestors_merged():
-    assert Client().get("/fix/page/")[ENFORCE] == "default-src 'self'; frame-ancestors https://a.example"
+# 5. invalid CSP_DICT values stop the site at load, never a 500 later ----------------------------------
 
 
-def test_w049_only_when_djangos_csp_runs_after_and_lacks_frame_ancestors():
-    allow = {"X_FRAME_OPTIONS": "allow-from https://a.example"}
-    assert "security.W049" in check_ids(MIDDLEWARE=[DJANGO_CSP, FRAME], **allow)
-    assert "security.W049" not in check_ids(MIDDLEWARE=[FRAME, DJANGO_CSP], **allow)
-    assert "security.W049" not in check_ids(
-        MIDDLEWARE=[DJANGO_CSP, FRAME], SECURE_CSP={"frame-ancestors": ["https://a.example"]}, **allow
-    )
-
-
-def test_w049_says_what_happens():
-    with override_settings(MIDDLEWARE=[DJANGO_CSP, FRAME], X_FRAME_OPTIONS="allow-from https://a.example"):
-        (warning,) = [m for m in checks.run_checks(tags=["security"]) if m.id == "security.W049"]
-    assert "SECURE_CSP" in warning.msg
-    assert "frame-ancestors" in warning.msg
-    assert "does not create" in warning.msg
-
-
-# 5. invalid CSP_DICT values do not fail requests ----------------------------------------------------
-
-
-def test_invalid_directive_value_is_left_out_not_a_500(caplog):
-    assert csp.from_dict({"img-src": 5, "default-src": ["self"]}).directives == (
-        ("default-src", ("'self'",)),
-    )
-    with override_settings(MIDDLEWARE=[OUR_CSP], CSP_DICT={"img-src": 5, "default-src": ["self"]}):
-        response = Client(raise_request_exception=False).get("/fix/page/")
-    assert response.status_code == 200
-    assert response[ENFORCE] == "default-src 'self'"
-    assert "img-src" in caplog.text
+def test_invalid_directive_value_stops_the_site_at_load():
+    with (
+        override_settings(MIDDLEWARE=[OUR_CSP], CSP_DICT={"img-src": 5, "default-src": ["self"]}),
+        pytest.raises(ImproperlyConfigured, match=r"CSP_DICT.*img-src"),
+    ):
+        Client().get("/fix/page/")
 
 
 # 6. streaming responses use the view's policy for the nonce -----------------------------------------

@@ -27,5 +27,5 @@ def test_demo_privacy_page_headers_and_gpc_json():
     assert headers["Referrer-Policy"] == "same-origin"
     assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
     assert headers["Permissions-Policy"].startswith("geolocation=(), camera=()")
-    assert "Strict-Transport-Security" not in headers  # plain http
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"  # ignored on http
     assert json.loads(gpc) == {"gpc": True, "lastUpdate": "2025-01-01"}

@@ -32,8 +32,9 @@ def mode(request):
         ({}, None, False, None),
         ({"DNT": "1"}, True, False, "1"),
         ({"DNT": "0"}, False, False, "0"),
-        ({"DNT": "yes"}, None, False, None),
-        ({"DNT": "1, 0"}, None, False, None),
+        # The client's own value is echoed, as the original did.
+        ({"DNT": "yes"}, None, False, "yes"),
+        ({"DNT": "1, 0"}, None, False, "1, 0"),
         ({"Sec-GPC": "1"}, None, True, None),
         ({"Sec-GPC": "0"}, None, False, None),
         ({"Sec-GPC": "1", "DNT": "1"}, True, True, "1"),
@@ -84,3 +85,28 @@ def test_gpc_json_bad_settings_do_not_fail(mode, caplog):
     assert response.status_code == 200
     assert json.loads(response.content) == {"gpc": True}
     assert "GPC_LAST_UPDATE" in caplog.text
+
+
+@pytest.mark.parametrize("value", ["1\r\nSet-Cookie: a=b", "1\n2", "x" * 17, "caf\u00e9", "\x1b[31m"])
+def test_echo_never_carries_unsafe_or_long_client_text(value):
+    """Only process_response runs (as in the original's tests); no header injection, no 500."""
+    from django.http import HttpRequest, HttpResponse
+
+    from security.middleware import DoNotTrackMiddleware
+
+    request = HttpRequest()
+    request.META["HTTP_DNT"] = value
+    response = DoNotTrackMiddleware(lambda r: HttpResponse()).process_response(request, HttpResponse())
+    assert "DNT" not in response
+    assert all("Set-Cookie" not in name for name in response.headers)
+
+
+def test_echo_reads_the_request_when_only_process_response_runs():
+    from django.http import HttpRequest, HttpResponse
+
+    from security.middleware import DoNotTrackMiddleware
+
+    request = HttpRequest()
+    request.META["HTTP_DNT"] = "off"
+    response = DoNotTrackMiddleware(lambda r: HttpResponse()).process_response(request, HttpResponse())
+    assert response["DNT"] == "off"

@@ -13,7 +13,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.conf import settings
+from django.conf import global_settings, settings
 from django.core.signals import setting_changed
 
 T = TypeVar("T")
@@ -27,8 +27,11 @@ DEFAULTS: dict[str, Any] = {
     "STS_MAX_AGE": 60 * 60 * 24 * 365,
     "STS_INCLUDE_SUBDOMAINS": True,
     "STS_PRELOAD": False,
+    "STS_SECURE_ONLY": False,
+    "NOSNIFF_LEGACY_HEADER": True,
     "X_FRAME_OPTIONS": "sameorigin",
     "X_FRAME_OPTIONS_EXCLUDE_URLS": (),
+    "X_FRAME_OPTIONS_CSP": False,
     "XSS_PROTECT": "sanitize",
     "P3P_COMPACT_POLICY": REQUIRED,
     "P3P_POLICY_URL": "/w3c/p3p.xml",
@@ -101,16 +104,44 @@ def is_set(name: str) -> bool:
     return hasattr(settings, name)
 
 
-def get(name: str) -> Any:
-    """The project's value of ``name``, or its documented default.
+#: Settings for which ``None`` is a value of its own (the header is not sent, no limit).
+NONE_IS_A_VALUE = frozenset(
+    {
+        "CROSS_ORIGIN_OPENER_POLICY",
+        "CROSS_ORIGIN_EMBEDDER_POLICY",
+        "CROSS_ORIGIN_RESOURCE_POLICY",
+        "CSP_REPORTS_RATE_LIMIT",
+        "CSP_REPORTS_RETENTION_DAYS",
+    }
+)
+#: What ``None`` means where it is not the documented default: the original's fallback.
+NONE_MEANS: dict[str, Any] = {"X_FRAME_OPTIONS": "deny"}
 
-    Required settings without a value return ``None``; the system checks and
-    the middleware that needs them report the missing setting by name.
+
+def effective(name: str, value: Any, *, present: bool = True) -> Any:
+    """The value the package uses for ``name`` when the project wrote ``value``.
+
+    An absent setting, or ``None`` for an optional one, means "use the default"
+    (the documented ``load_setting`` contract); required settings without a
+    value give ``None`` for the middleware to report by name.
     """
-    if is_set(name):
-        return getattr(settings, name)
+    if present and (value is not None or name in NONE_IS_A_VALUE):
+        return value
+    if present and name in NONE_MEANS:
+        return NONE_MEANS[name]
     default = DEFAULTS[name]
     return None if default is REQUIRED else default
+
+
+def is_djangos_default(name: str, value: Any) -> bool:
+    """Whether ``value`` of a name Django also defines is just Django's default, not the project's."""
+    return name in _SHADOWED_BY_DJANGO and not is_set(name) and value == getattr(global_settings, name)
+
+
+def get(name: str) -> Any:
+    """The project's value of ``name`` as the package uses it (see :func:`effective`)."""
+    present = is_set(name)
+    return effective(name, getattr(settings, name) if present else None, present=present)
 
 
 _cache_clears: list[Callable[[], None]] = []

@@ -14,16 +14,17 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
 from . import conf
-from .headers import privacy
-from .middleware.headers import _or_fallback
+from .headers import SettingError, privacy
+from .log import logger
 
 
 @conf.compiled
 def gpc_body() -> bytes:
-    return _or_fallback(
-        lambda: privacy.gpc_document(conf.get("GPC_SUPPORTED"), conf.get("GPC_LAST_UPDATE")),
-        privacy.gpc_document(bool(conf.get("GPC_SUPPORTED") is True), None),
-    )
+    try:
+        return privacy.gpc_document(conf.get("GPC_SUPPORTED"), conf.get("GPC_LAST_UPDATE"))
+    except SettingError as error:  # reported by security.E052; the resource must still answer
+        logger.error("%s; serving gpc.json without lastUpdate until it is fixed.", error)
+        return privacy.gpc_document(conf.get("GPC_SUPPORTED") is True, None)
 
 
 @require_safe

@@ -16,15 +16,11 @@ from django.core import checks
 from django.urls import NoReverseMatch, reverse
 
 from .. import conf
-from ..csp import policy as csp
+from ..csp import config as csp_config
+from ..csp.config import POLICY_SETTINGS, SETTINGS
 from .util import TAG, installed
 
 MIDDLEWARE = "security.middleware.ContentSecurityPolicyMiddleware"
-POLICY_SETTINGS = (
-    ("CSP_DICT", "CSP_STRING"),
-    ("CSP_REPORT_ONLY_DICT", "CSP_REPORT_ONLY_STRING"),
-)
-SETTINGS = ("CSP_MODE", *(name for pair in POLICY_SETTINGS for name in pair), "CSP_REPORTING_ENDPOINTS")
 
 #: Problem code -> check id (E = error, W = warning).
 IDS = {
@@ -46,9 +42,14 @@ IDS = {
 }
 
 
-def _message(code: str, text: str, hint: str, obj: str) -> checks.CheckMessage:
+def _message(code: str, text: str, hint: str, obj: str, error: bool | None = None) -> checks.CheckMessage:
+    """A message under ``code``'s id; an error-coded problem raised as a warning gets the W form."""
     check_id = IDS[code]
-    level = checks.Error if check_id.startswith("security.E") else checks.Warning
+    if error is None:
+        error = check_id.startswith("security.E")
+    if not error:
+        check_id = check_id.replace("security.E", "security.W")
+    level = checks.Error if error else checks.Warning
     return level(text, hint=hint, obj=obj, id=check_id)
 
 
@@ -83,40 +84,23 @@ def check_csp(
                 "MIDDLEWARE",
             )
         )
-    mode = conf.get("CSP_MODE") or "enforce"
-    if not isinstance(mode, str) or mode.lower() not in ("enforce", "report-only"):
+    for finding in csp_config.problems(conf.get):
+        problem = finding.problem
         messages.append(
             _message(
-                "mode",
-                f"CSP_MODE must be 'enforce' or 'report-only', not {mode!r}.",
-                "Set CSP_MODE = 'enforce' (default) or 'report-only'.",
-                "CSP_MODE",
+                problem.code,
+                f"{finding.setting}: {problem.message}.",
+                problem.hint,
+                finding.setting,
+                problem.error,
             )
         )
-    endpoints, endpoint_messages = _endpoints()
-    messages += endpoint_messages
+    messages += _unresolved_endpoints()
     configured = False
     for dict_setting, string_setting in POLICY_SETTINGS:
-        has_dict, has_string = _is_set(dict_setting), _is_set(string_setting)
-        configured = configured or has_dict or has_string
-        if has_dict and has_string:
-            messages.append(
-                _message(
-                    "both",
-                    f"Both {dict_setting} and {string_setting} are set; the middleware refuses to "
-                    "start (ImproperlyConfigured).",
-                    f"Keep only one of {dict_setting} and {string_setting}.",
-                    dict_setting,
-                )
-            )
-        if has_dict:
-            value = getattr(settings, dict_setting)
-            messages += _problems(csp.validate_dict(value, endpoints), dict_setting)
-            messages += _unresolved_report_uris(value, dict_setting)
-        elif has_string:
-            messages += _problems(
-                csp.validate_string(getattr(settings, string_setting), endpoints), string_setting
-            )
+        configured = configured or _is_set(dict_setting) or _is_set(string_setting)
+        if _is_set(dict_setting):
+            messages += _unresolved_report_uris(getattr(settings, dict_setting), dict_setting)
     if active and not configured:
         messages.append(
             _message(
@@ -128,12 +112,6 @@ def check_csp(
             )
         )
     return messages
-
-
-def _problems(problems: list[csp.Problem], setting: str) -> list[checks.CheckMessage]:
-    return [
-        _message(problem.code, f"{setting}: {problem.message}", problem.hint, setting) for problem in problems
-    ]
 
 
 def _resolves(value: str) -> bool:
@@ -164,41 +142,11 @@ def _unresolved_report_uris(policy_dict: Any, setting: str) -> list[checks.Check
     return [_unresolved(setting, item) for item in items if isinstance(item, str) and not _resolves(item)]
 
 
-def _endpoints() -> tuple[list[str], list[checks.CheckMessage]]:
-    """Names defined by CSP_REPORTING_ENDPOINTS, and problems with it."""
-    value = conf.get("CSP_REPORTING_ENDPOINTS") or {}
-    setting = "CSP_REPORTING_ENDPOINTS"
-    if not isinstance(value, Mapping):
-        return [], [
-            _message(
-                "endpoints",
-                f"{setting} must be a dict of endpoint name -> URL or URL name.",
-                f'Write {setting} = {{"csp-endpoint": "security-reports"}}.',
-                setting,
-            )
-        ]
-    from ..middleware.csp import _ENDPOINT_NAME, _URL_UNSAFE
-
-    messages = []
-    for name, target in value.items():
-        if not isinstance(name, str) or not _ENDPOINT_NAME.match(name):
-            messages.append(
-                _message(
-                    "endpoints",
-                    f"{setting}: {name!r} is not a valid endpoint name.",
-                    "Use lowercase letters, digits, '-', '_', '.' or '*', starting with a letter.",
-                    setting,
-                )
-            )
-        elif not isinstance(target, str) or _URL_UNSAFE.search(target) or not target.isascii():
-            messages.append(
-                _message(
-                    "endpoints",
-                    f"{setting}: the URL of {name!r} is not a valid URL.",
-                    "Write an absolute URL, a path or a URL name, without spaces or quotes.",
-                    setting,
-                )
-            )
-        elif not _resolves(target):
-            messages.append(_unresolved(setting, target))
-    return [name for name in value if isinstance(name, str)], messages
+def _unresolved_endpoints() -> list[checks.CheckMessage]:
+    """Warnings for CSP_REPORTING_ENDPOINTS targets that are neither URLs nor URL names."""
+    value = conf.get("CSP_REPORTING_ENDPOINTS")
+    if csp_config.endpoint_problems(value) or not value:
+        return []
+    return [
+        _unresolved("CSP_REPORTING_ENDPOINTS", target) for target in value.values() if not _resolves(target)
+    ]

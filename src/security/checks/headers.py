@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.apps import AppConfig
@@ -18,7 +18,7 @@ from django.core import checks
 
 from .. import conf
 from ..headers import SettingError, framing, permissions, privacy, values
-from ..middleware import caching, headers
+from ..middleware import caching, header_plans, headers
 from ..middleware import privacy as privacy_middleware
 from .util import TAG, installed, middleware_classes, path_rule_errors
 
@@ -78,19 +78,11 @@ def check_hsts(
     ]
 
 
-def _secure_csp_has_frame_ancestors() -> bool:
-    """Whether Django's ``SECURE_CSP`` (6.0+) sets ``frame-ancestors``."""
-    policy = getattr(settings, "SECURE_CSP", None)
-    return isinstance(policy, Mapping) and any(
-        str(name).strip().lower() == "frame-ancestors" and value for name, value in policy.items()
-    )
-
-
 @checks.register(TAG)
 def check_frame_options(
     app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
 ) -> Messages:
-    """security.E042 bad X_FRAME_OPTIONS; E043 bad X_FRAME_OPTIONS_EXCLUDE_URLS; W049 Django CSP."""
+    """security.E042 bad X_FRAME_OPTIONS; E043 bad X_FRAME_OPTIONS_EXCLUDE_URLS; W051 ALLOW-FROM ignored."""
     if not (installed(headers.XFrameOptionsMiddleware) or _combined_sends("frame-options")):
         return []
     messages = _value_error(
@@ -99,29 +91,42 @@ def check_frame_options(
         lambda: framing.frame_options(conf.get("X_FRAME_OPTIONS")),
         "Set X_FRAME_OPTIONS to 'deny', 'sameorigin' or 'allow-from https://example.com'.",
     )
-    messages += path_rule_errors(
-        "X_FRAME_OPTIONS_EXCLUDE_URLS", conf.get("X_FRAME_OPTIONS_EXCLUDE_URLS"), "security.E043"
+    messages += _value_error(
+        "security.E043",
+        "X_FRAME_OPTIONS_EXCLUDE_URLS",
+        lambda: header_plans.path_rules(
+            "X_FRAME_OPTIONS_EXCLUDE_URLS", conf.get("X_FRAME_OPTIONS_EXCLUDE_URLS")
+        ),
+        'Write X_FRAME_OPTIONS_EXCLUDE_URLS = [r"^/some/url/$", ...].',
     )
-    value = conf.get("X_FRAME_OPTIONS")
-    if (
-        not messages
-        and isinstance(value, str)
-        and value.strip().lower().startswith("allow-from")
-        and headers.django_csp_runs_after_frame_options()
-        and not headers.csp_runs_after_frame_options()
-        and not _secure_csp_has_frame_ancestors()
-    ):
+    if messages or not framing.frame_options(conf.get("X_FRAME_OPTIONS")).frame_ancestors:
+        return messages
+    merged = conf.get("X_FRAME_OPTIONS_CSP") is True and conf.get("CSP_DICT") is not None
+    if not merged:
         messages.append(
             checks.Warning(
-                "X_FRAME_OPTIONS is allow-from, which browsers only honour as CSP frame-ancestors, but "
-                "Django's ContentSecurityPolicyMiddleware handles responses after ours and sends SECURE_CSP "
-                "only when no Content-Security-Policy header is there yet: so XFrameOptionsMiddleware does "
-                "not create one, and SECURE_CSP has no frame-ancestors, so any site can frame your pages.",
-                hint="Add frame-ancestors to SECURE_CSP (e.g. CSP.SELF and the allow-from origin), or use "
-                "security.middleware.ContentSecurityPolicyMiddleware instead of Django's.",
+                "X_FRAME_OPTIONS is allow-from, which current browsers ignore: any site can frame your pages.",
+                hint="Add 'frame-ancestors' with the allowed origin to your Content-Security-Policy, or set "
+                "X_FRAME_OPTIONS_CSP = True to have ContentSecurityPolicyMiddleware add it to CSP_DICT.",
                 obj="X_FRAME_OPTIONS",
-                id="security.W049",
+                id="security.W051",
             )
+        )
+    return messages
+
+
+@checks.register(TAG)
+def check_header_flags(
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> Messages:
+    """security.E053: the boolean header settings are booleans."""
+    messages: Messages = []
+    for name in ("STS_SECURE_ONLY", "NOSNIFF_LEGACY_HEADER", "X_FRAME_OPTIONS_CSP"):
+        messages += _value_error(
+            "security.E053",
+            name,
+            functools.partial(header_plans.flag, name, conf.get(name)),
+            f"Set {name} = True or False.",
         )
     return messages
 
@@ -206,38 +211,7 @@ def check_confidential_caching(
         return []
     config = conf.get("NO_CONFIDENTIAL_CACHING")
     setting = "NO_CONFIDENTIAL_CACHING"
-    if not isinstance(config, Mapping):
-        return [
-            checks.Error(
-                f"{setting} must be a dict, not {type(config).__name__}.",
-                hint=_CACHING_HINT,
-                obj=setting,
-                id="security.E046",
-            )
-        ]
-    messages: Messages = []
-    unknown = sorted(str(key) for key in config if key not in caching.CACHING_KEYS)
-    if unknown:
-        messages.append(
-            checks.Error(
-                f"{setting} has unknown keys {', '.join(unknown)}.",
-                hint=f"Use only {', '.join(caching.CACHING_KEYS)}.",
-                obj=setting,
-                id="security.E046",
-            )
-        )
-    for flag in ("WHITELIST_ON", "BLACKLIST_ON"):
-        if not isinstance(config.get(flag, False), bool):
-            messages.append(
-                checks.Error(
-                    f"{setting}[{flag!r}] must be True or False.",
-                    hint=_CACHING_HINT,
-                    obj=setting,
-                    id="security.E046",
-                )
-            )
-    for rules in ("WHITELIST_REGEXES", "BLACKLIST_REGEXES"):
-        messages += path_rule_errors(f"{setting}[{rules!r}]", config.get(rules, ()), "security.E046")
+    messages = _value_error("security.E046", setting, lambda: caching.caching_policy(config), _CACHING_HINT)
     if (
         not messages
         and installed(caching.NoConfidentialCachingMiddleware)

@@ -125,6 +125,7 @@ NONCE_MARKER = "'nonce'"
 
 _HASH_OR_NONCE = re.compile(r"^(nonce|sha256|sha384|sha512)-[A-Za-z0-9+/_=-]+$", re.IGNORECASE)
 _FORBIDDEN = re.compile(r"[\s;,\x00-\x1f\x7f]")
+_LINE_BREAKING = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _SUBSTITUTE = "\x00"  # where the nonce goes while a policy is precompiled
 
 
@@ -399,7 +400,11 @@ def validate_dict(policy_dict: Any, endpoints: Iterable[str] = ()) -> list[Probl
         if not _safe(name):
             problems.append(_injection(name, name))
         problems += _type_problems(name, kind, value)
-        if isinstance(value, str | list | tuple | set | frozenset):
+        if isinstance(value, str) and _LINE_BREAKING.search(value):
+            # Whitespace separates sources in a string, but a CR, LF or other control character
+            # is never a separator: it would split the header.
+            problems.append(_injection(name, value))
+        elif isinstance(value, str | list | tuple | set | frozenset):
             for item in value.split() if isinstance(value, str) else list(value):
                 if not isinstance(item, str):
                     problems.append(
@@ -532,6 +537,8 @@ def validate_policy(
                     "unknown",
                     f"{name!r} is not a CSP directive.{suggest(name)}",
                     "Fix the directive name; browsers ignore unknown directives.",
+                    # A CSP_STRING is sent verbatim by contract: a warning, never a refusal.
+                    error=dictionary,
                 )
             )
             continue

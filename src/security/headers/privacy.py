@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from typing import Any
 
 from . import SettingError
@@ -24,6 +25,16 @@ def dnt(value: str | None) -> bool | None:
         return True
     if value == "0":
         return False
+    return None
+
+
+_DNT_ECHO = re.compile(r"[ -~]{1,16}")
+
+
+def dnt_echo(value: object) -> str | None:
+    """The DNT value to echo: the client's own, when it is a short printable token."""
+    if isinstance(value, str) and _DNT_ECHO.fullmatch(value.strip()):
+        return value.strip()
     return None
 
 

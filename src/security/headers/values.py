@@ -62,12 +62,12 @@ def _header_text(name: str, value: Any) -> str:
 
 
 def p3p(compact_policy: Any, policy_url: Any) -> str:
-    """``P3P`` value: ``policyref="<url>", CP="<compact policy>"``."""
+    """``P3P`` value: ``policyref="<url>" CP="<compact policy>"``, exactly as the original sent it."""
     if compact_policy is None:
         raise SettingError("P3P_COMPACT_POLICY is required by P3PPolicyMiddleware")
     cp = _header_text("P3P_COMPACT_POLICY", compact_policy)
     url = _header_text("P3P_POLICY_URL", policy_url)
-    return f'policyref="{url}", CP="{cp}"'
+    return f'policyref="{url}" CP="{cp}"'
 
 
 #: Policy tokens of the Referrer Policy specification.
@@ -101,12 +101,17 @@ def _tokens(name: str, value: Any) -> list[str]:
     return tokens
 
 
-def referrer_policy(value: Any) -> str:
-    """``Referrer-Policy`` value: one token, or several (the browser uses the last it knows)."""
+def referrer_policy(value: Any) -> str | None:
+    """``Referrer-Policy`` value: one token, or several (the browser uses the last it knows).
+
+    ``"off"`` (the original's spelling) sends no header.
+    """
+    if isinstance(value, str) and value.strip().lower() == "off":
+        return None
     tokens = [token.lower() for token in _tokens("REFERRER_POLICY", value)]
     if not tokens or any(token not in REFERRER_POLICIES for token in tokens):
         known = ", ".join(sorted(REFERRER_POLICIES))
-        raise SettingError(f"REFERRER_POLICY must be one or more of {known}; got {value!r}")
+        raise SettingError(f"REFERRER_POLICY must be 'off' or one or more of {known}; got {value!r}")
     return ", ".join(tokens)
 
 
@@ -157,5 +162,6 @@ def clear_site_data(value: Any) -> str:
 NO_STORE_HEADERS = (
     ("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate"),
     ("Pragma", "no-cache"),
-    ("Expires", "Thu, 01 Jan 1970 00:00:00 GMT"),
+    # "-1", as the original sent: an invalid date, which RFC 9111 section 5.3 says means "already expired".
+    ("Expires", "-1"),
 )

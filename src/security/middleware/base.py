@@ -65,7 +65,14 @@ class BaseMiddleware:
     # -- settings ------------------------------------------------------------------
 
     def load_setting(self, setting: str, value: Any) -> None:
-        """Receive one setting's value; called at construction and on every change."""
+        """Receive one setting's value; called at construction and on every change.
+
+        Abstract, as documented: a subclass that declares settings implements it
+        (raise ``ImproperlyConfigured`` naming the setting for a value it cannot use).
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} declares settings but does not implement load_setting"
+        )
 
     def _load_all_settings(self) -> None:
         for name in self.REQUIRED_SETTINGS:

@@ -9,43 +9,51 @@ changes (themselves compiled once per decorator) and sets the headers.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_cache_control
 
-from .. import conf
 from ..csp import policy as csp
+from ..csp.config import (
+    ENFORCE_HEADER,
+    POLICY_SETTINGS,
+    REPORT_ONLY_HEADER,
+    SETTINGS,
+    URL_UNSAFE,
+    first_error,
+    legacy_dict_problems,
+    mode_headers,
+)
 from ..csp.nonce import LazyNonce
+from ..headers import SettingError
 from ..log import logger
-from .base import BaseMiddleware
+from .compiled import CompiledMiddleware
+from .header_plans import FramePlan, flag, frame_plan
 
-ENFORCE_HEADER = "Content-Security-Policy"
-REPORT_ONLY_HEADER = "Content-Security-Policy-Report-Only"
 REPORTING_ENDPOINTS_HEADER = "Reporting-Endpoints"
-MODES = {"enforce": ENFORCE_HEADER, "report-only": REPORT_ONLY_HEADER}
 
 #: Response attribute holding the per-view changes of ``security.decorators``.
 CHANGES_ATTRIBUTE = "security_csp"
-#: Response attribute set by ``XFrameOptionsMiddleware`` for ``X_FRAME_OPTIONS = "allow-from <url>"``.
-FRAME_ANCESTORS_ATTRIBUTE = "security_frame_ancestors"
-
-_ENDPOINT_NAME = re.compile(r"^[a-z*][a-z0-9_.*-]*$")
-_URL_UNSAFE = re.compile(r'[\s"\\,;\x00-\x1f\x7f]')
 
 
 @dataclass(frozen=True)
 class Slot:
-    """One policy the site sends: which per-view target it is, its header, its compiled form."""
+    """One header the site sends: which per-view target it is, its header, its compiled form.
+
+    ``framed`` is the policy with the ``frame-ancestors`` of ``X_FRAME_OPTIONS =
+    "allow-from <url>"`` added (``X_FRAME_OPTIONS_CSP``), for responses the
+    framing rule applies to.
+    """
 
     target: str
     header: str
     base: csp.CompiledPolicy
+    framed: csp.CompiledPolicy | None = None
 
 
 @dataclass
@@ -54,21 +62,22 @@ class CspConfig:
 
     slots: tuple[Slot, ...]
     reporting_endpoints: str | None
-    _variants: dict[tuple[str, tuple[csp.Change, ...]], csp.CompiledPolicy | None] = field(
+    _variants: dict[tuple[str, str, tuple[csp.Change, ...], bool], csp.CompiledPolicy | None] = field(
         default_factory=dict
     )
 
-    def variant(self, slot: Slot, changes: tuple[csp.Change, ...]) -> csp.CompiledPolicy | None:
-        """The slot's policy after a view's changes, compiled on first use and cached."""
-        key = (slot.target, changes)
+    def variant(self, slot: Slot, changes: tuple[csp.Change, ...], framed: bool) -> csp.CompiledPolicy | None:
+        """The slot's policy after a view's changes (and framing), compiled on first use and cached."""
+        key = (slot.target, slot.header, changes, framed)
         try:
             return self._variants[key]
         except KeyError:
             pass
-        changed = csp.apply_changes(slot.base.policy, changes, slot.target)
+        start = slot.framed if framed and slot.framed is not None else slot.base
+        changed = csp.apply_changes(start.policy, changes, slot.target)
         compiled = None
         if changed is not None:
-            compiled = slot.base if changed is slot.base.policy else csp.CompiledPolicy.build(changed)
+            compiled = start if changed is start.policy else csp.CompiledPolicy.build(changed)
         self._variants[key] = compiled
         return compiled
 
@@ -91,11 +100,7 @@ def _resolve_url(value: str, setting: str) -> str | None:
         return None
 
 
-def _compile_dict(setting: str, value: Any) -> csp.CompiledPolicy:
-    if not isinstance(value, Mapping):
-        raise ImproperlyConfigured(
-            f"{setting} must be a dict of directive -> sources, not {type(value).__name__}."
-        )
+def _compile_dict(setting: str, value: Mapping[str, Any]) -> csp.CompiledPolicy:
     policy = csp.from_dict(value)
     report_uris = policy.get("report-uri")
     if report_uris:
@@ -104,112 +109,108 @@ def _compile_dict(setting: str, value: Any) -> csp.CompiledPolicy:
     return csp.CompiledPolicy.build(policy)
 
 
-def _compile_policy(dict_setting: str, string_setting: str) -> csp.CompiledPolicy | None:
-    policy_dict, policy_string = conf.get(dict_setting), conf.get(string_setting)
-    if policy_dict is not None:
-        return _compile_dict(dict_setting, policy_dict)
-    if policy_string is not None:
-        if not isinstance(policy_string, str):
-            raise ImproperlyConfigured(f"{string_setting} must be a str, not {type(policy_string).__name__}.")
-        return csp.CompiledPolicy.verbatim(policy_string)
-    return None
-
-
-def _compile_endpoints() -> str | None:
-    endpoints = conf.get("CSP_REPORTING_ENDPOINTS") or {}
-    if not isinstance(endpoints, Mapping):
-        raise ImproperlyConfigured(
-            "CSP_REPORTING_ENDPOINTS must be a dict of endpoint name -> URL or URL name."
-        )
+def _compile_endpoints(endpoints: Mapping[str, str] | None) -> str | None:
     members = []
-    for name, target in endpoints.items():
-        url = _resolve_url(str(target), "CSP_REPORTING_ENDPOINTS")
-        if url is None:
-            continue
-        if not _ENDPOINT_NAME.match(str(name)) or _URL_UNSAFE.search(url) or not url.isascii():
-            logger.warning("CSP_REPORTING_ENDPOINTS: %r -> %r is not a valid endpoint; left out.", name, url)
-            continue
-        members.append(f'{name}="{url}"')
+    for name, target in (endpoints or {}).items():
+        url = _resolve_url(target, "CSP_REPORTING_ENDPOINTS")
+        if url is not None and not URL_UNSAFE.search(url):
+            members.append(f'{name}="{url}"')
     return ", ".join(members) or None
-
-
-def check_configuration() -> str:
-    """Raise ``ImproperlyConfigured`` for contradictory settings; return the mode's header.
-
-    Cheap and free of URL resolution, so the middleware runs it at construction.
-    """
-    mode = conf.get("CSP_MODE") or "enforce"
-    if not isinstance(mode, str) or mode.lower() not in MODES:
-        raise ImproperlyConfigured(f"CSP_MODE must be 'enforce' or 'report-only', not {mode!r}.")
-    for dict_setting, string_setting in (
-        ("CSP_DICT", "CSP_STRING"),
-        ("CSP_REPORT_ONLY_DICT", "CSP_REPORT_ONLY_STRING"),
-    ):
-        if conf.get(dict_setting) is not None and conf.get(string_setting) is not None:
-            raise ImproperlyConfigured(
-                f"Set either {dict_setting} or {string_setting}, not both: the middleware cannot tell "
-                "which policy you mean."
-            )
-    return MODES[mode.lower()]
-
-
-@conf.compiled
-def compiled_config() -> CspConfig:
-    """The policies and headers of the current settings, built on first use (URL names resolved then)."""
-    header = check_configuration()
-    slots = []
-    main = _compile_policy("CSP_DICT", "CSP_STRING")
-    if main is not None:
-        slots.append(Slot(csp.MAIN, header, main))
-    extra = _compile_policy("CSP_REPORT_ONLY_DICT", "CSP_REPORT_ONLY_STRING")
-    if extra is not None:
-        slots.append(Slot(csp.REPORT_ONLY, REPORT_ONLY_HEADER, extra))
-    return CspConfig(tuple(slots), _compile_endpoints() if slots else None)
 
 
 # -- the middleware ---------------------------------------------------------------------------
 
 
-class ContentSecurityPolicyMiddleware(BaseMiddleware):
+class LegacyPolicyError(ImproperlyConfigured, MiddlewareNotUsed):
+    """Raised by the original's private ``_csp_builder``, which signalled bad policies as
+    ``MiddlewareNotUsed``; never raised while the middleware is built."""
+
+
+class ContentSecurityPolicyMiddleware(CompiledMiddleware):
     """Adds the Content-Security-Policy (or -Report-Only) header compiled from settings.
 
-    ``CSP_MODE`` picks the header of the policy in ``CSP_DICT`` or ``CSP_STRING``
-    (setting both raises ``ImproperlyConfigured``); ``CSP_REPORT_ONLY_DICT`` /
-    ``CSP_REPORT_ONLY_STRING`` add a second, report-only policy.  A ``nonce``
-    source makes ``request.csp_nonce`` appear in the header of responses that
-    used it; such responses get ``Cache-Control: private``.
+    ``CSP_MODE`` (``enforce``, ``report-only`` or ``enforce-and-report-only``)
+    picks the header(s) of the policy in ``CSP_DICT`` or ``CSP_STRING``;
+    ``CSP_REPORT_ONLY_DICT`` / ``CSP_REPORT_ONLY_STRING`` add a second,
+    report-only policy.  With no policy at all the middleware is not used
+    (``MiddlewareNotUsed``); a wrong mode, both forms of one policy, or an
+    invalid policy raise ``ImproperlyConfigured`` when it is built.  A
+    ``nonce`` source makes ``request.csp_nonce`` appear in the header of
+    responses that used it; such responses get ``Cache-Control: private``.
     """
 
     OPTIONAL_SETTINGS = (
-        "CSP_MODE",
-        "CSP_DICT",
-        "CSP_STRING",
-        "CSP_REPORT_ONLY_DICT",
-        "CSP_REPORT_ONLY_STRING",
-        "CSP_REPORTING_ENDPOINTS",
+        *SETTINGS,
+        "X_FRAME_OPTIONS",
+        "X_FRAME_OPTIONS_EXCLUDE_URLS",
+        "X_FRAME_OPTIONS_CSP",
     )
 
-    def __init__(self, get_response: Any) -> None:
-        super().__init__(get_response)
-        check_configuration()  # raise ImproperlyConfigured now, not on the first request
+    _config: CspConfig | None = None
+    _frame: FramePlan | None = None
 
-    def load_setting(self, setting: str, value: Any) -> None:
-        """Settings are read through :func:`compiled_config`, rebuilt after any change."""
+    def compile(self) -> None:
+        finding = first_error(self.setting)
+        if finding is not None:
+            raise SettingError(str(finding))
+        if all(self.setting(name) is None for pair in POLICY_SETTINGS for name in pair) and self._loading:
+            # As the original: without a policy there is nothing to send.  (After a settings
+            # change in tests the middleware stays in place and sends nothing.)
+            raise MiddlewareNotUsed("No CSP_DICT or CSP_STRING is set.")
+        self._frame = None
+        if flag("X_FRAME_OPTIONS_CSP", self.setting("X_FRAME_OPTIONS_CSP")):
+            frame = frame_plan(self.setting)
+            self._frame = frame if frame.frame_ancestors else None
+        self._config = None  # built on first use: URL names need the URLconf
+
+    def _build_config(self) -> CspConfig:
+        slots = []
+        headers = mode_headers(self.setting("CSP_MODE")) or ()
+        for (dict_setting, string_setting), slot_headers, target in (
+            (POLICY_SETTINGS[0], headers, csp.MAIN),
+            (POLICY_SETTINGS[1], (REPORT_ONLY_HEADER,), csp.REPORT_ONLY),
+        ):
+            policy_dict, policy_string = self.setting(dict_setting), self.setting(string_setting)
+            if policy_dict is not None:
+                compiled = _compile_dict(dict_setting, policy_dict)
+                framed = self._framed(compiled)
+            elif policy_string is not None:
+                compiled, framed = csp.CompiledPolicy.verbatim(policy_string), None
+            else:
+                continue
+            for header in slot_headers:
+                slots.append(Slot(target, header, compiled, framed if header == ENFORCE_HEADER else None))
+        config = CspConfig(tuple(slots), _compile_endpoints(self.setting("CSP_REPORTING_ENDPOINTS")))
+        self._config = config
+        return config
+
+    def _framed(self, compiled: csp.CompiledPolicy) -> csp.CompiledPolicy | None:
+        """The dict policy with the allow-from origin as ``frame-ancestors`` (X_FRAME_OPTIONS_CSP)."""
+        if self._frame is None or "frame-ancestors" in compiled.policy:
+            return None
+        return csp.CompiledPolicy.build(
+            compiled.policy.with_directive("frame-ancestors", self._frame.frame_ancestors)
+        )
+
+    def _csp_builder(self, csp_dict: Any) -> str:
+        """The original's private policy builder: a ``CSP_DICT`` as a header value (compatibility)."""
+        problems = legacy_dict_problems(csp_dict)
+        if problems:
+            raise LegacyPolicyError(f"Invalid CSP policy: {problems[0]}.")
+        return csp.CompiledPolicy.build(csp.from_dict(csp_dict)).plain
 
     def process_request(self, request: HttpRequest) -> None:
         request.csp_nonce = LazyNonce()  # type: ignore[attr-defined]
         return None
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
-        config = compiled_config()
-        frame_ancestors = getattr(response, FRAME_ANCESTORS_ATTRIBUTE, None)
-        if not config.slots:
-            # No policy of ours, but XFrameOptionsMiddleware left frame-ancestors for us to send.
-            _merge_frame_ancestors(response, frame_ancestors)
-            return response
+        config = self._config or self._build_config()
         changes: tuple[csp.Change, ...] = getattr(response, CHANGES_ATTRIBUTE, ())
+        frame = self._frame
+        framed = frame is not None and frame.applies(request, response)
         policies = [
-            (slot.header, config.variant(slot, changes) if changes else slot.base) for slot in config.slots
+            (slot.header, config.variant(slot, changes, framed) if changes or framed else slot.base)
+            for slot in config.slots
         ]
         nonce_holder = getattr(request, "csp_nonce", None)
         nonce = None
@@ -234,38 +235,16 @@ class ContentSecurityPolicyMiddleware(BaseMiddleware):
 
         sent_nonce = False
         for header, parts in values.items():
-            existing = response.headers.get(header)
-            if existing is not None and not _only_frame_ancestors(existing, frame_ancestors):
+            if header in response.headers:
                 continue  # the view (or an earlier pass) set this policy itself
             response.headers[header] = ", ".join(parts)
             sent_nonce = sent_nonce or nonce_sent[header]
-        _merge_frame_ancestors(response, frame_ancestors)
         if sent_nonce:
             # The page embeds a one-time nonce: no shared cache may replay it.
             patch_cache_control(response, private=True)
         if values and config.reporting_endpoints:
             _add_reporting_endpoints(response, config.reporting_endpoints)
         return response
-
-
-def _merge_frame_ancestors(response: HttpResponseBase, frame_ancestors: Any) -> None:
-    """X_FRAME_OPTIONS = "allow-from <url>": add its ``frame-ancestors`` to the enforced policy.
-
-    The same merge XFrameOptionsMiddleware does when it runs after us, so the
-    result does not depend on the middleware order.
-    """
-    if frame_ancestors:
-        policy = response.headers.get(ENFORCE_HEADER, "")
-        merged = csp.with_frame_ancestors(policy, frame_ancestors)
-        if merged:
-            response.headers[ENFORCE_HEADER] = merged
-
-
-def _only_frame_ancestors(existing: str, frame_ancestors: Any) -> bool:
-    """Whether ``existing`` is just the ``frame-ancestors`` X-Frame-Options wrote, ours to replace."""
-    if not frame_ancestors:
-        return False
-    return csp.parse(existing).directives == (("frame-ancestors", tuple(frame_ancestors)),)
 
 
 def _add_reporting_endpoints(response: HttpResponseBase, value: str) -> None:

@@ -6,9 +6,7 @@ from django.http import HttpRequest, HttpResponseBase
 
 from ..headers import privacy
 from .base import BaseMiddleware
-from .response_headers import header, set_default
-
-_ECHO = {True: header("DNT", "1"), False: header("DNT", "0")}
+from .response_headers import has
 
 
 class DoNotTrackMiddleware(BaseMiddleware):
@@ -31,10 +29,13 @@ class DoNotTrackMiddleware(BaseMiddleware):
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         """Echo the DNT header in the response (draft-mayer-do-not-track-00, section 8.4).
 
-        Only a valid preference (``1`` or ``0``) is echoed, never arbitrary
-        client input.
+        The client's value is echoed as the original did, read from
+        ``request.META`` (so it works when only this hook runs), but only a short
+        printable token: never text that could split or forge a header.
         """
-        preference = getattr(request, "dnt", None)
-        if preference is not None:
-            set_default(response, _ECHO[preference])
+        value = request.META.get("HTTP_DNT")
+        if value is not None and not has(response, "dnt"):
+            echo = privacy.dnt_echo(value)
+            if echo is not None:
+                response.headers["DNT"] = echo
         return response

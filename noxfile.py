@@ -5,6 +5,8 @@ Sessions:
   docs           mkdocs build --strict
   tests          the suite on every Django x Python cell of the matrix present here
   tests_postgres the suite on a real PostgreSQL (newest cell)
+  compat         the original django-security's own test suites (../shared/compat), with the
+                 divergences listed in docs/compatibility.md as the expected failures
 
 Interpreters are discovered, never hard-coded: ``PYTHON3XX`` (e.g. ``PYTHON312``)
 names one explicitly (``PYTHON`` any one), else ``python3.X`` on PATH, else pyenv's versions.  Cells
@@ -32,7 +34,7 @@ REQUIRED_IN_CI = {("3.11", "5.2"), ("3.13", "6.1")}
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.error_on_missing_interpreters = False
-nox.options.sessions = ["lint", "docs", "tests", "tests_postgres"]
+nox.options.sessions = ["lint", "docs", "tests", "tests_postgres", "compat"]
 
 
 def _version_of(executable: str) -> str | None:
@@ -119,8 +121,8 @@ def _install(session: nox.Session, *extras: str, django: str | None = None) -> N
 def lint(session: nox.Session) -> None:
     """ruff and mypy."""
     _install(session, "lint", "test", django="6.1" if TOOLS_PYTHON in ("3.12", "3.13") else "5.2")
-    session.run("ruff", "check", "src", "tests", "example", "bench", "noxfile.py")
-    session.run("ruff", "format", "--check", "src", "tests", "example", "bench", "noxfile.py")
+    session.run("ruff", "check", "src", "tests", "example", "bench", "scripts", "noxfile.py")
+    session.run("ruff", "format", "--check", "src", "tests", "example", "bench", "scripts", "noxfile.py")
     session.run("mypy")
 
 
@@ -169,3 +171,9 @@ def _postgres_env(session: nox.Session) -> dict[str, str]:
         key, _, value = line.removeprefix("export ").partition("=")
         env[key] = value
     return env
+
+
+@nox.session(python=False)
+def compat(session: nox.Session) -> None:
+    """The original project's test suites against this checkout (NOT RUN where they are absent)."""
+    session.run(sys.executable, str(ROOT / "scripts" / "compat.py"), *session.posargs)

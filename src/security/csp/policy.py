@@ -587,16 +587,27 @@ def _source_list_problems(name: str, values: tuple[str, ...]) -> list[Problem]:
             )
         )
     lowered = {value.lower() for value in values}
-    if "'unsafe-inline'" in lowered and any(
-        value == NONCE_MARKER or _HASH_OR_NONCE.match(value.strip("'")) for value in values
-    ):
+    hashed = any(value != NONCE_MARKER and _HASH_OR_NONCE.match(value.strip("'")) for value in values)
+    if "'unsafe-inline'" in lowered and (hashed or NONCE_MARKER in values):
+        if hashed:
+            message = (
+                f"{name!r} lists 'unsafe-inline' next to a hash or fixed nonce; browsers that support "
+                "them ignore 'unsafe-inline' then"
+            )
+        else:
+            # The per-request nonce is only sent on pages that read it: on every other page the
+            # header has no nonce, and 'unsafe-inline' is in force there.
+            message = (
+                f"{name!r} lists 'unsafe-inline' next to the per-request nonce; browsers ignore "
+                "'unsafe-inline' only on pages that use the nonce, and on every other page it allows "
+                "any inline code"
+            )
         problems.append(
             Problem(
                 "unsafe-inline",
-                f"{name!r} lists 'unsafe-inline' next to a nonce or hash; browsers that "
-                "support nonces ignore 'unsafe-inline' then",
-                "Remove 'unsafe-inline' (it only serves very "
-                "old browsers) or drop the nonce/hash if you really need inline code.",
+                message,
+                "Remove 'unsafe-inline' (it only serves very old browsers) or drop the nonce/hash if you "
+                "really need inline code.",
                 error=False,
             )
         )

@@ -75,6 +75,8 @@ class NoConfidentialCachingMiddleware(CompiledMiddleware):
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         """Add the no-store headers to anything confidential."""
+        if self._stale:
+            self.refresh()
         if self._policy.confidential(request.path_info):
             for item in _NO_STORE:
                 replace(response, item)

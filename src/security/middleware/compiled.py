@@ -70,17 +70,16 @@ class CompiledMiddleware(BaseMiddleware):
 
         ``override_settings`` changes several settings one signal at a time, so
         an intermediate state (both ``CSP_DICT`` and ``CSP_STRING`` set, say) is
-        not an error; only the state a request sees is compiled.
+        not an error; only the state a request sees is compiled (see :meth:`refresh`).
         """
         if setting in self.REQUIRED_SETTINGS or setting in self.OPTIONAL_SETTINGS:
             self._values[setting] = _given(setting, value)
             self._stale = True
 
-    def __call__(self, request: Any) -> Any:
-        if self._stale:
-            self._stale = False
-            self._recompile()
-        return super().__call__(request)
+    def refresh(self) -> None:
+        """Compile what settings changes left pending; hot paths call it as ``self._stale and self.refresh()``."""
+        self._stale = False
+        self._recompile()
 
     def setting(self, name: str) -> Any:
         """The value in force for ``name``: the project's, or the documented default."""

@@ -200,6 +200,8 @@ class ContentSecurityPolicyMiddleware(CompiledMiddleware):
         return csp.CompiledPolicy.build(csp.from_dict(csp_dict)).plain
 
     def process_request(self, request: HttpRequest) -> None:
+        if self._stale:
+            self.refresh()
         request.csp_nonce = LazyNonce()  # type: ignore[attr-defined]
         return None
 

@@ -9,9 +9,12 @@ so a view or decorator that set one wins and no header is ever sent twice.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponseBase
 
 from . import header_plans
+from .base import BaseMiddleware
 from .compiled import CompiledMiddleware
 from .header_plans import FAMILIES, Plan
 
@@ -29,8 +32,26 @@ class HeaderMiddleware(CompiledMiddleware):
         self._plan = FAMILIES[self.FAMILY].build(self.setting)
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        if self._stale:
+            self.refresh()
         self._plan.apply(request, response)
         return response
+
+    #: Whether the class keeps the base request hooks (no-ops), so ``__call__`` may skip them.
+    _response_only = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._response_only = all(
+            getattr(cls, hook) is getattr(BaseMiddleware, hook)
+            for hook in ("process_request", "aprocess_request", "aprocess_response")
+        )
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self._is_async or not self._response_only:
+            return super().__call__(request)
+        # Header middleware have nothing to do before the view: skip the no-op request hook.
+        return self.process_response(request, self.get_response(request))  # type: ignore[arg-type]
 
 
 class ContentNoSniff(HeaderMiddleware):

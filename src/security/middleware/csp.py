@@ -34,6 +34,8 @@ from ..headers import SettingError
 from ..log import logger
 from .compiled import CompiledMiddleware
 from .header_plans import FramePlan, flag, frame_plan
+from .response_headers import Header, set_default
+from .response_headers import header as ready_header
 
 REPORTING_ENDPOINTS_HEADER = "Reporting-Endpoints"
 
@@ -62,6 +64,10 @@ class CspConfig:
 
     slots: tuple[Slot, ...]
     reporting_endpoints: str | None
+    #: The headers of a response without per-view changes, framing or nonce: the common case.
+    plain: tuple[Header, ...] = ()
+    #: Whether any policy has a nonce source (a streamed page must then get its nonce up front).
+    has_nonce: bool = False
     _variants: dict[tuple[str, str, tuple[csp.Change, ...], bool], csp.CompiledPolicy | None] = field(
         default_factory=dict
     )
@@ -180,7 +186,15 @@ class ContentSecurityPolicyMiddleware(CompiledMiddleware):
                 continue
             for header in slot_headers:
                 slots.append(Slot(target, header, compiled, framed if header == ENFORCE_HEADER else None))
-        config = CspConfig(tuple(slots), _compile_endpoints(self.setting("CSP_REPORTING_ENDPOINTS")))
+        plain: dict[str, list[str]] = {}
+        for slot in slots:
+            plain.setdefault(slot.header, []).append(slot.base.plain)
+        config = CspConfig(
+            tuple(slots),
+            _compile_endpoints(self.setting("CSP_REPORTING_ENDPOINTS")),
+            plain=tuple(ready_header(name, ", ".join(values)) for name, values in plain.items()),
+            has_nonce=any(slot.base.parts is not None for slot in slots),
+        )
         self._config = config
         return config
 
@@ -210,6 +224,13 @@ class ContentSecurityPolicyMiddleware(CompiledMiddleware):
         changes: tuple[csp.Change, ...] = getattr(response, CHANGES_ATTRIBUTE, ())
         frame = self._frame
         framed = frame is not None and frame.applies(request, response)
+        if not changes and not framed and not (config.has_nonce and _wants_nonce(request, response)):
+            # The common case: the precompiled headers as they are.
+            for item in config.plain:
+                set_default(response, item)
+            if config.plain and config.reporting_endpoints:
+                _add_reporting_endpoints(response, config.reporting_endpoints)
+            return response
         policies = [
             (slot.header, config.variant(slot, changes, framed) if changes or framed else slot.base)
             for slot in config.slots
@@ -247,6 +268,12 @@ class ContentSecurityPolicyMiddleware(CompiledMiddleware):
         if values and config.reporting_endpoints:
             _add_reporting_endpoints(response, config.reporting_endpoints)
         return response
+
+
+def _wants_nonce(request: HttpRequest, response: HttpResponseBase) -> bool:
+    """Whether the page read its nonce, or is streamed (and may read it after the headers left)."""
+    holder = getattr(request, "csp_nonce", None)
+    return isinstance(holder, LazyNonce) and (holder.used or response.streaming)
 
 
 def _add_reporting_endpoints(response: HttpResponseBase, value: str) -> None:

@@ -84,12 +84,14 @@ def serve_demo(env: dict[str, str] | None = None, *, tls: bool = False) -> Itera
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "demo.settings",
             "DEMO_DATABASE": str(workdir / "demo.sqlite3"),
+            "DEMO_STATIC_ROOT": str(workdir / "static"),
             **(env or {}),
         }
         full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(EXAMPLE), full_env.get("PYTHONPATH")]))
         server = DemoServer("", workdir / "demo.sqlite3", full_env)
         server.manage("migrate", "--verbosity", "0")
         server.manage("demo_setup")
+        server.manage("collectstatic", "--noinput", "--verbosity", "0")
         port = services.free_port()
         command = [
             sys.executable,

@@ -19,6 +19,15 @@ from security.csp.hashes import inline_hashes
 ADMIN_CHANGE_LIST = Path(django.__file__).parent / "contrib" / "admin" / "templates" / "admin" / "change_list.html"
 
 
+#: The demo page with a static inline style block, allowed by its hash.
+PROPOSE_PAGE = Path(__file__).resolve().parent / "templates" / "demo" / "csp_propose.html"
+
+
+def demo_style_hashes() -> list[str]:
+    """Hash sources of the demo templates' static inline styles."""
+    return inline_hashes(PROPOSE_PAGE.read_text(encoding="utf-8"))["style-src"]
+
+
 def admin_style_hashes() -> list[str]:
     """Hash sources of the admin's static inline styles, for Django versions without admin nonces."""
     return inline_hashes(ADMIN_CHANGE_LIST.read_text(encoding="utf-8"))["style-src"]
@@ -29,7 +38,7 @@ def strict() -> dict[str, Any]:
     return {
         "default-src": ["self"],
         "script-src": ["self", "nonce"],
-        "style-src": ["self", "nonce", *admin_style_hashes()],
+        "style-src": ["self", "nonce", *demo_style_hashes(), *admin_style_hashes()],
         "img-src": ["self", "data:"],
         "font-src": ["self"],
         "connect-src": ["self"],

@@ -140,7 +140,10 @@ DEMO_FOREIGN_ORIGIN = os.environ.get("DEMO_FOREIGN_ORIGIN", "http://localhost:80
 # CSP reports (docs/reports.md): every page reports its violations to this site's own
 # collector (security.urls stores them); /reports/ shows report-uri and report-to apart.
 CSP_DICT["report-uri"] = "security-csp-report"
-CSP_DICT["report-to"] = "csp-endpoint"
+if os.environ.get("DEMO_CSP_POLICY") != "nothing":
+    # Chromium prefers report-to to report-uri, and sends report-to reports over https only:
+    # the allow-nothing policy that collects reports on http://127.0.0.1 keeps report-uri alone.
+    CSP_DICT["report-to"] = "csp-endpoint"
 CSP_REPORTING_ENDPOINTS = {"csp-endpoint": "security-reports"}
 # A crawl under the allow-nothing policy sends a few hundred reports a minute from one address.
 CSP_REPORTS_RATE_LIMIT = int(os.environ.get("DEMO_REPORTS_RATE_LIMIT", "2000"))

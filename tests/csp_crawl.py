@@ -58,6 +58,8 @@ class Crawl:
     console: dict[str, list[str]] = field(default_factory=dict)
     on_purpose: set[str] = field(default_factory=set)
     statuses: dict[str, int] = field(default_factory=dict)
+    policies: dict[str, dict[str, str]] = field(default_factory=dict)  # path -> CSP header name -> value
+    admin_header_colour: str = ""  # computed background of the admin's #header (styled or not)
 
     def unexpected(self) -> dict[str, list[Any]]:
         """Violations (events or console lines) on pages that do not say they violate on purpose."""
@@ -90,8 +92,10 @@ def _visit(page: Any, url: str, crawl: Crawl, console: list[str]) -> None:
     path = urlsplit(url).path
     console.clear()
     response = page.goto(url, wait_until="load")
-    page.wait_for_timeout(150)  # violation events of late loads
+    page.wait_for_timeout(50)  # violation events of late loads
     crawl.statuses[path] = response.status if response is not None else 0
+    headers = response.headers if response is not None else {}
+    crawl.policies[path] = {name: value for name, value in headers.items() if name.startswith("content-security-policy")}
     crawl.violations[path] = page.evaluate("window.__csp || []")
     crawl.console[path] = [line for line in console if "Content Security Policy" in line]
     if page.query_selector(ON_PURPOSE) is not None:
@@ -123,6 +127,7 @@ def crawl_demo(
                 continue
             _visit(page, base + path, crawl, console)
         page.goto(f"{base}/admin/")
+        crawl.admin_header_colour = page.eval_on_selector("#header", "e => getComputedStyle(e).backgroundColor")
         pending = _admin_links(page, base)
         seen = set(crawl.statuses)
         while pending:

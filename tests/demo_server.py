@@ -85,6 +85,7 @@ def serve_demo(env: dict[str, str] | None = None, *, tls: bool = False) -> Itera
             "DJANGO_SETTINGS_MODULE": "demo.settings",
             "DEMO_DATABASE": str(workdir / "demo.sqlite3"),
             "DEMO_STATIC_ROOT": str(workdir / "static"),
+            "DEMO_LOG_LEVEL": "WARNING",  # one line per CSP violation would drown the test output
             **(env or {}),
         }
         full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(EXAMPLE), full_env.get("PYTHONPATH")]))

@@ -123,7 +123,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"security": {"handlers": ["console"], "level": "INFO"}},
+    "loggers": {"security": {"handlers": ["console"], "level": os.environ.get("DEMO_LOG_LEVEL", "INFO")}},
 }
 
 # Content Security Policy (demo/policies.py): a strict policy on every page, the admin included:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from .hashes import csp_hash
+from .policy import DIRECTIVES, Kind
 from .reports import Fingerprint, noise_reason
 
 #: Effective directives (CSP3 sub-directives) -> the directive the proposal sets.
@@ -38,9 +39,8 @@ MAX_LISTED = 200
 #: Schemes allowed as sources outside script-src (``data:`` images and fonts, ``blob:`` media).
 _SCHEMES = frozenset({"data:", "blob:", "mediastream:", "filesystem:"})
 _ORIGIN = re.compile(r"^(https?|wss?)://[a-z0-9.\-]+(:[0-9]{1,5})?$|^(https?|wss?)://\[[0-9a-f:.]+\](:[0-9]{1,5})?$")
-_DIRECTIVE = re.compile(r"^[a-z][a-z-]{1,40}$")
-#: Fetch directives a proposal may set (navigation ones do not fall back to default-src, and
-#: a report-only policy that allows nothing never reports them).
+#: Directives a proposal may set: those that take a source list.
+_SOURCE_DIRECTIVES = frozenset(name for name, kind in DIRECTIVES.items() if kind is Kind.SOURCES)
 _NEVER = {
     "eval": "needs 'unsafe-eval', which is not proposed: replace eval(), new Function() and string timers",
     "wasm-eval": "needs 'wasm-unsafe-eval', which is not proposed: review the WebAssembly use first",
@@ -167,8 +167,8 @@ class _Builder:
 
     def add(self, seen: Observation) -> None:
         directive = seen.directive.strip().lower()
-        if not _DIRECTIVE.match(directive):
-            self.leave_out(self.unresolved, seen, "not a directive name")
+        if directive not in _SOURCE_DIRECTIVES:
+            self.leave_out(self.unresolved, seen, "not a directive that takes sources")
             return
         noise = noise_reason(Fingerprint(directive, seen.blocked, "", seen.source_file))
         if noise:

@@ -95,7 +95,9 @@ def _visit(page: Any, url: str, crawl: Crawl, console: list[str]) -> None:
     page.wait_for_timeout(50)  # violation events of late loads
     crawl.statuses[path] = response.status if response is not None else 0
     headers = response.headers if response is not None else {}
-    crawl.policies[path] = {name: value for name, value in headers.items() if name.startswith("content-security-policy")}
+    crawl.policies[path] = {
+        name: value for name, value in headers.items() if name.startswith("content-security-policy")
+    }
     crawl.violations[path] = page.evaluate("window.__csp || []")
     crawl.console[path] = [line for line in console if "Content Security Policy" in line]
     if page.query_selector(ON_PURPOSE) is not None:
@@ -127,7 +129,9 @@ def crawl_demo(
                 continue
             _visit(page, base + path, crawl, console)
         page.goto(f"{base}/admin/")
-        crawl.admin_header_colour = page.eval_on_selector("#header", "e => getComputedStyle(e).backgroundColor")
+        crawl.admin_header_colour = page.eval_on_selector(
+            "#header", "e => getComputedStyle(e).backgroundColor"
+        )
         pending = _admin_links(page, base)
         seen = set(crawl.statuses)
         while pending:

@@ -137,7 +137,13 @@ def test_extension_and_browser_internal_violations_are_noise_not_policy():
 
 
 def test_repeated_left_out_items_add_up_and_non_positive_counts_are_ignored():
-    proposal = propose([seen("script-src", "eval", count=2), seen("script-src", "eval", count=3), seen("img-src", SITE, count=0)])
+    proposal = propose(
+        [
+            seen("script-src", "eval", count=2),
+            seen("script-src", "eval", count=3),
+            seen("img-src", SITE, count=0),
+        ]
+    )
     assert [(item.blocked, item.count) for item in proposal.unresolved] == [("eval", 5)]
     assert proposal.reports == 5
     assert proposal.policy == {"default-src": ["none"]}

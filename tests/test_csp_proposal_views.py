@@ -95,7 +95,12 @@ def test_raw_reports_are_read_newest_first_and_bounded(stored):
 def test_without_raw_reports_the_aggregates_are_used(templates):
     now = timezone.now()
     CspReportAggregate.objects.create(
-        fingerprint="a" * 40, directive="img-src", blocked="https://img.example", count=4, first_seen=now, last_seen=now
+        fingerprint="a" * 40,
+        directive="img-src",
+        blocked="https://img.example",
+        count=4,
+        first_seen=now,
+        last_seen=now,
     )
     proposal = proposals.current_proposal()
     assert proposal.reports == 4
@@ -122,7 +127,7 @@ def test_admin_page_shows_the_proposal_escaped_next_to_the_dashboard(admin_clien
     assert response.status_code == 200
     body = response.content.decode()
     assert '"https://img.example"' in body or "&quot;https://img.example&quot;" in body
-    assert "id=\"left-out-noise\"" in body
+    assert 'id="left-out-noise"' in body
     assert "chrome-extension:" in body
     assert "\x1b" not in body
     assert "\\x1b[31mred" in body

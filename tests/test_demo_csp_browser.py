@@ -48,7 +48,9 @@ def shape(path: str) -> str:
     return "/".join("<id>" if part.isdigit() else part for part in path.split("/"))
 
 
-def wait_for_reports(database: Path, settle: float = 1.0, timeout: float = 10.0) -> list[tuple[str, str, str]]:
+def wait_for_reports(
+    database: Path, settle: float = 1.0, timeout: float = 10.0
+) -> list[tuple[str, str, str]]:
     """The stored reports once their number stopped growing (browsers send them asynchronously)."""
     deadline = time.monotonic() + timeout
     rows = stored_reports(database)
@@ -63,8 +65,14 @@ def wait_for_reports(database: Path, settle: float = 1.0, timeout: float = 10.0)
 
 def seed_report(base: str) -> None:
     """One stored report, so the admin has a report and an aggregate to show (an extension's, i.e. noise)."""
-    body = {"csp-report": {"document-uri": f"{base}/", "blocked-uri": "chrome-extension://abc/x.js",
-                           "effective-directive": "script-src-elem", "script-sample": "\u202e\x1b[31m"}}
+    body = {
+        "csp-report": {
+            "document-uri": f"{base}/",
+            "blocked-uri": "chrome-extension://abc/x.js",
+            "effective-directive": "script-src-elem",
+            "script-sample": "\u202e\x1b[31m",
+        }
+    }
     request = urllib.request.Request(
         f"{base}/security/csp-report/", json.dumps(body).encode(), {"Content-Type": "application/csp-report"}
     )
@@ -116,7 +124,7 @@ def test_a_policy_proposed_from_report_only_reports_enforces_with_no_violation(t
         after = wait_for_reports(site.database)
     # The same pages (the admin's objects have other ids: only the seeded report is stored here).
     assert {shape(path) for path in enforced.statuses} == {shape(path) for path in learning.statuses}
-    for path, policies in enforced.policies.items():
+    for policies in enforced.policies.values():
         assert_strict(policies["content-security-policy"])
     assert enforced.unexpected() == {}
     assert [blocked for _, _, blocked in after] == ["chrome-extension://abc/x.js"]  # the seeded one only

@@ -16,7 +16,9 @@ from security.csp.hashes import inline_hashes
 
 #: Django's admin template with the admin's only static inline block: a ``<style>`` shown on
 #: change lists without actions.  Django 6.1 gives it the nonce; 5.2 and 6.0 need its hash.
-ADMIN_CHANGE_LIST = Path(django.__file__).parent / "contrib" / "admin" / "templates" / "admin" / "change_list.html"
+ADMIN_CHANGE_LIST = (
+    Path(django.__file__).parent / "contrib" / "admin" / "templates" / "admin" / "change_list.html"
+)
 
 
 #: The demo page with a static inline style block, allowed by its hash.

@@ -10,7 +10,11 @@ PAGES: list[tuple[str, str, str]] = [
     ("private", "Private area", "Login required, forced password change, idle session expiry."),
     ("csp", "Content Security Policy", "A nonce lets one inline script run; the rest is blocked."),
     ("csp-reports", "CSP reports", "Violations reported by report-uri and report-to, stored and charted."),
-    ("csp-propose", "A policy that writes itself", "Collect reports under a policy that allows nothing; enforce the proposal."),
+    (
+        "csp-propose",
+        "A policy that writes itself",
+        "Collect reports under a policy that allows nothing; enforce the proposal.",
+    ),
 ]
 
 

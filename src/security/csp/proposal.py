@@ -38,7 +38,9 @@ MAX_SOURCES = 50
 MAX_LISTED = 200
 #: Schemes allowed as sources outside script-src (``data:`` images and fonts, ``blob:`` media).
 _SCHEMES = frozenset({"data:", "blob:", "mediastream:", "filesystem:"})
-_ORIGIN = re.compile(r"^(https?|wss?)://[a-z0-9.\-]+(:[0-9]{1,5})?$|^(https?|wss?)://\[[0-9a-f:.]+\](:[0-9]{1,5})?$")
+_ORIGIN = re.compile(
+    r"^(https?|wss?)://[a-z0-9.\-]+(:[0-9]{1,5})?$|^(https?|wss?)://\[[0-9a-f:.]+\](:[0-9]{1,5})?$"
+)
 #: Directives a proposal may set: those that take a source list.
 _SOURCE_DIRECTIVES = frozenset(name for name, kind in DIRECTIVES.items() if kind is Kind.SOURCES)
 _NEVER = {
@@ -156,7 +158,9 @@ class _Builder:
         self.noise: dict[tuple[str, str, str, str], LeftOut] = {}
         self.unresolved: dict[tuple[str, str, str, str], LeftOut] = {}
 
-    def leave_out(self, where: dict[tuple[str, str, str, str], LeftOut], seen: Observation, reason: str) -> None:
+    def leave_out(
+        self, where: dict[tuple[str, str, str, str], LeftOut], seen: Observation, reason: str
+    ) -> None:
         key = (seen.directive, seen.blocked, seen.sample, reason)
         old = where.get(key)
         count = seen.count + (old.count if old else 0)
@@ -184,7 +188,9 @@ class _Builder:
             self.allow(parent, "self", seen.count)
         elif blocked in _SCHEMES:
             if parent == "script-src":
-                self.leave_out(self.unresolved, seen, f"{blocked} scripts are as risky as inline ones: not proposed")
+                self.leave_out(
+                    self.unresolved, seen, f"{blocked} scripts are as risky as inline ones: not proposed"
+                )
             else:
                 self.allow(parent, blocked, seen.count)
         elif _ORIGIN.match(blocked):

@@ -36,7 +36,12 @@ def _directive(effective: str, violated: str) -> str:
 def observations(limit: int = MAX_REPORTS) -> list[Observation]:
     """The stored violations as observations (newest ``limit`` raw reports, else the aggregates)."""
     rows = CspReport.objects.order_by("-date_received").values_list(
-        "effective_directive", "violated_directive", "blocked_uri", "document_uri", "source_file", "script_sample"
+        "effective_directive",
+        "violated_directive",
+        "blocked_uri",
+        "document_uri",
+        "source_file",
+        "script_sample",
     )[:limit]
     counted: Counter[Observation] = Counter()
     for effective, violated, blocked, document, source, sample in rows.iterator():

@@ -170,6 +170,7 @@ if os.environ.get("DEMO_REDIS_URL"):
         }
     }
 else:
-    # One process: the local-memory cache is enough (security.W096 says why not in production).
+    # One process: the local-memory cache is enough for throttling and the report rate limit
+    # (security.W096 and security.W080 say why not in production).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SILENCED_SYSTEM_CHECKS = ["security.W096"]
+    SILENCED_SYSTEM_CHECKS = ["security.W096", "security.W080"]

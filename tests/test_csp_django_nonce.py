@@ -11,7 +11,9 @@ from django.test import RequestFactory, override_settings
 
 from security.middleware import ContentSecurityPolicyMiddleware
 
-pytestmark = pytest.mark.skipif(django.VERSION < (6, 0), reason="Django 6.0 added its csp context processor")
+pytestmark = pytest.mark.skipif(
+    django.VERSION < (6, 0), reason="not applicable: Django 6.0 added its csp context processor"
+)
 
 
 @override_settings(CSP_DICT={"script-src": ["self", "nonce"]})

@@ -19,7 +19,7 @@ from django.template.utils import get_app_template_dirs
 
 from ..csp import policy as csp
 from ..csp.proposal import InlineBlock, Observation, Proposal, propose, template_blocks
-from ..csp.reports import blocked_source, origin
+from ..csp.reports import ViolationReport, fingerprint, origin
 from ..models import CspReport, CspReportAggregate
 
 #: Newest raw reports read at most (and aggregates, when there are no raw reports).
@@ -27,10 +27,6 @@ MAX_REPORTS = 20_000
 #: Template files scanned at most, and bytes read of each.
 MAX_TEMPLATES = 5_000
 MAX_TEMPLATE_BYTES = 512 * 1024
-
-
-def _directive(effective: str, violated: str) -> str:
-    return (effective or violated).strip().split(" ", 1)[0].lower()
 
 
 def observations(limit: int = MAX_REPORTS) -> list[Observation]:
@@ -45,15 +41,18 @@ def observations(limit: int = MAX_REPORTS) -> list[Observation]:
     )[:limit]
     counted: Counter[Observation] = Counter()
     for effective, violated, blocked, document, source, sample in rows.iterator():
-        counted[
-            Observation(
-                directive=_directive(effective, violated),
-                blocked=blocked_source(blocked),
-                document_origin=origin(document) if document else "",
-                source_file=source[:500],
-                sample=sample[:200],
+        # Normalised exactly as the aggregates are (one copy of each rule).
+        fp = fingerprint(
+            ViolationReport(
+                document_uri=document,
+                blocked_uri=blocked,
+                effective_directive=effective,
+                violated_directive=violated,
+                source_file=source,
             )
-        ] += 1
+        )
+        document_origin = origin(document) if document else ""
+        counted[Observation(fp.directive, fp.blocked, document_origin, fp.source_file, sample[:200])] += 1
     if counted:
         return [Observation(**{**vars(seen), "count": n}) for seen, n in counted.items()]
     aggregates = CspReportAggregate.objects.order_by("-count").values_list(

@@ -24,7 +24,13 @@ def test_django_csp_context_processor_and_csp_nonce_attr_use_the_nonce_we_send()
         from django.http import HttpResponse
 
         context = Context(django_csp(request))
-        return HttpResponse(Template("<script {% csp_nonce_attr %}>1</script>").render(context))
+        # Django 6.1's built-in tag, as its admin templates use it; 6.0 has only the variable.
+        text = (
+            "<script {% csp_nonce_attr %}>1</script>"
+            if django.VERSION >= (6, 1)
+            else '<script nonce="{{ csp_nonce }}">1</script>'
+        )
+        return HttpResponse(Template(text).render(context))
 
     request = RequestFactory().get("/")
     response = ContentSecurityPolicyMiddleware(view)(request)

@@ -197,11 +197,10 @@ class ContentSecurityPolicyMiddleware(BaseMiddleware):
         """Settings are read through :func:`compiled_config`, rebuilt after any change."""
 
     def process_request(self, request: HttpRequest) -> None:
-        nonce = LazyNonce()
-        request.csp_nonce = nonce  # type: ignore[attr-defined]
+        request.csp_nonce = LazyNonce()  # type: ignore[attr-defined]
         # Django 6.x's ``csp`` context processor (and so the 6.1 admin's ``{% csp_nonce_attr %}``)
         # reads ``request._csp_nonce``: give it ours, so the nonce in the page is the one we send.
-        request._csp_nonce = nonce  # type: ignore[attr-defined]
+        request._csp_nonce = request.csp_nonce  # type: ignore[attr-defined]
         return None
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -156,7 +156,7 @@ def crawl_demo(
 
 def stored_reports(database: Path) -> list[tuple[str, str, str]]:
     """(document URI, effective directive, blocked URI) of every report the demo server stored."""
-    with sqlite3.connect(database) as connection:
+    with closing(sqlite3.connect(database)) as connection:
         rows = connection.execute(
             "SELECT document_uri, effective_directive, blocked_uri FROM security_cspreport"
         ).fetchall()

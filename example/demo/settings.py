@@ -31,6 +31,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so it sees the finished response and can show its headers.
     "demo.middleware.ShowHeadersMiddleware",
+    # Static files as production serves them (collected into STATIC_ROOT); the admin needs its CSS and JS.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -77,6 +79,8 @@ DATABASES = {
 }
 
 STATIC_URL = "/static/"
+# scripts/demo runs collectstatic into this folder; WhiteNoise serves it with DEBUG off.
+STATIC_ROOT = os.environ.get("DEMO_STATIC_ROOT", str(BASE_DIR / "staticfiles"))
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 
@@ -119,31 +123,30 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"security": {"handlers": ["console"], "level": "INFO"}},
+    "loggers": {"security": {"handlers": ["console"], "level": os.environ.get("DEMO_LOG_LEVEL", "INFO")}},
 }
 
-# Content Security Policy: nonces for scripts; the CSP demo page (/csp/) loads an
-# image from DEMO_FOREIGN_ORIGIN, which this policy does not allow.
+# Content Security Policy (demo/policies.py): a strict policy on every page, the admin included:
+# nonces for scripts and styles, one hash for the admin's single static inline style, no
+# 'unsafe-inline' or 'unsafe-eval'.  DEMO_CSP_POLICY=nothing allows nothing (run it with
+# DEMO_CSP_MODE=report-only to collect reports); DEMO_CSP_POLICY_FILE enforces a policy from a
+# JSON file, such as the one `manage.py csp_propose_policy --json` writes (/csp/propose/).
+from demo.policies import demo_policy  # noqa: E402
+
 CSP_MODE = os.environ.get("DEMO_CSP_MODE", "enforce")
-CSP_DICT = {
-    "default-src": ["self"],
-    "script-src": ["self", "nonce"],
-    "style-src": ["self", "unsafe-inline"],
-    "img-src": ["self", "data:"],
-    "font-src": ["self"],
-    "connect-src": ["self"],
-    "object-src": ["none"],
-    "base-uri": ["self"],
-    "form-action": ["self"],
-    "frame-ancestors": ["self"],
-}
+CSP_DICT = demo_policy(os.environ.get("DEMO_CSP_POLICY", "strict"), os.environ.get("DEMO_CSP_POLICY_FILE"))
 DEMO_FOREIGN_ORIGIN = os.environ.get("DEMO_FOREIGN_ORIGIN", "http://localhost:8001")
 
 # CSP reports (docs/reports.md): every page reports its violations to this site's own
 # collector (security.urls stores them); /reports/ shows report-uri and report-to apart.
 CSP_DICT["report-uri"] = "security-csp-report"
-CSP_DICT["report-to"] = "csp-endpoint"
+if os.environ.get("DEMO_CSP_POLICY") != "nothing":
+    # Chromium prefers report-to to report-uri, and sends report-to reports over https only:
+    # the allow-nothing policy that collects reports on http://127.0.0.1 keeps report-uri alone.
+    CSP_DICT["report-to"] = "csp-endpoint"
 CSP_REPORTING_ENDPOINTS = {"csp-endpoint": "security-reports"}
+# A crawl under the allow-nothing policy sends a few hundred reports a minute from one address.
+CSP_REPORTS_RATE_LIMIT = int(os.environ.get("DEMO_REPORTS_RATE_LIMIT", "2000"))
 
 # Authentication policies (docs/auth.md, docs/throttling.md): /private/ needs a login;
 # the user "newcomer" must change the password first; idle sessions end after
@@ -167,6 +170,7 @@ if os.environ.get("DEMO_REDIS_URL"):
         }
     }
 else:
-    # One process: the local-memory cache is enough (security.W096 says why not in production).
+    # One process: the local-memory cache is enough for throttling and the report rate limit
+    # (security.W096 and security.W080 say why not in production).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SILENCED_SYSTEM_CHECKS = ["security.W096"]
+    SILENCED_SYSTEM_CHECKS = ["security.W096", "security.W080"]

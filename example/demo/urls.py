@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("headers/", views.headers, name="headers"),
     path("csp/", views.csp, name="csp"),
+    path("csp/propose/", views.csp_propose, name="csp-propose"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

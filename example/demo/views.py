@@ -10,6 +10,11 @@ PAGES: list[tuple[str, str, str]] = [
     ("private", "Private area", "Login required, forced password change, idle session expiry."),
     ("csp", "Content Security Policy", "A nonce lets one inline script run; the rest is blocked."),
     ("csp-reports", "CSP reports", "Violations reported by report-uri and report-to, stored and charted."),
+    (
+        "csp-propose",
+        "A policy that writes itself",
+        "Collect reports under a policy that allows nothing; enforce the proposal.",
+    ),
 ]
 
 
@@ -26,3 +31,19 @@ def csp(request: HttpRequest) -> HttpResponse:
 
     context = {"mode": settings.CSP_MODE, "foreign_origin": settings.DEMO_FOREIGN_ORIGIN}
     return render(request, "demo/csp.html", context)
+
+
+def csp_propose(request: HttpRequest) -> HttpResponse:
+    """Walk through the report-only -> proposal -> enforce loop, with the proposal of the reports so far."""
+    from django.conf import settings
+
+    from security.reports import proposals
+
+    proposal = proposals.current_proposal()
+    context = {
+        "mode": settings.CSP_MODE,
+        "proposal": proposal,
+        "policy_json": proposals.as_json(proposal),
+        "left_out": len(proposal.noise) + len(proposal.unresolved),
+    }
+    return render(request, "demo/csp_propose.html", context)

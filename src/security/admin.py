@@ -14,6 +14,7 @@ from . import auth_admin as _auth_admin  # noqa: F401  (password expiry and thro
 from .csp.policy import DIRECTIVES
 from .csp.reports import Fingerprint, escape_controls, noise_reason
 from .models import CspReport, CspReportAggregate
+from .proposal_admin import proposal_view
 from .reports import dashboard
 
 # -- CSP reports ------------------------------------------------------------------
@@ -175,7 +176,12 @@ class CspReportAggregateAdmin(ReadOnlyAdmin):
             self.admin_site.admin_view(self.dashboard_view),
             name="security_cspreportaggregate_dashboard",
         )
-        return [dashboard_url, *super().get_urls()]
+        proposal_url = path(
+            "proposal/",
+            self.admin_site.admin_view(lambda request: proposal_view(self, request)),
+            name="security_cspreportaggregate_proposal",
+        )
+        return [dashboard_url, proposal_url, *super().get_urls()]
 
     def dashboard_view(self, request: HttpRequest) -> HttpResponse:
         """Violations over time and the top offenders, drawn server-side."""

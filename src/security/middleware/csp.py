@@ -217,6 +217,9 @@ class ContentSecurityPolicyMiddleware(CompiledMiddleware):
         if self._stale:
             self.refresh()
         request.csp_nonce = LazyNonce()  # type: ignore[attr-defined]
+        # Django 6.x's ``csp`` context processor (and so the 6.1 admin's ``{% csp_nonce_attr %}``)
+        # reads ``request._csp_nonce``: give it ours, so the nonce in the page is the one we send.
+        request._csp_nonce = request.csp_nonce  # type: ignore[attr-defined]
         return None
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:

@@ -4,8 +4,14 @@
 (``SECURITY_TEST_PG_*``, database ``BENCH_PG_NAME``).  URLs:
 
 * ``/bare/``: the ceiling, a bare view that parses the same JSON and answers 204;
-* ``/collect/``: ``csp_report`` with ``csp_save=True`` (what is stored follows
-  ``CSP_REPORTS_SAVE_RAW`` from ``BENCH_RAW``; the aggregate is always on).
+* ``/collect/``: the documented ``csp_report(csp_save=True)``, which writes
+  during the request (synchronous, one transaction per request);
+* ``/security/reports/``: ``security.urls``' collector, storing with the
+  defaults (raw samples + aggregate) through the per-process buffer;
+* ``/log/``: ``csp_report`` logging only (a ``security`` logger handler that
+  formats every record and writes it to ``os.devnull``).
+
+CSRF middleware is on for every path, as in a real project.
 """
 
 from __future__ import annotations
@@ -26,14 +32,20 @@ DEBUG = False
 ALLOWED_HOSTS = ["*"]
 USE_TZ = True
 ROOT_URLCONF = __name__
-MIDDLEWARE: list[str] = []
+MIDDLEWARE = ["django.middleware.csrf.CsrfViewMiddleware"]
 INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "security"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-LOGGING_CONFIG = None
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"devnull": {"class": "logging.FileHandler", "filename": os.devnull}},
+    "loggers": {"security": {"handlers": ["devnull"], "level": "WARNING", "propagate": False}},
+}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-CSP_REPORTS_RATE_LIMIT = None  # one load generator is one client
-CSP_REPORTS_SAVE_RAW = os.environ.get("BENCH_RAW", "0") == "1"
-CSP_REPORTS_AGGREGATE = True
+# One load generator stands for many browsers: no per-client budgets.  Everything
+# else (raw samples + aggregate, flush interval, caps) is the default.
+CSP_REPORTS_RATE_LIMIT = None
+CSP_REPORTS_NEW_PER_CLIENT = None
 
 if os.environ.get("BENCH_DB", "sqlite") == "postgres":
     DATABASES = {
@@ -80,7 +92,24 @@ def _collect(request: HttpRequest) -> HttpResponse:
     return csp_report(request, csp_save=True, csp_log=False)
 
 
-urlpatterns = [path("bare/", bare), path("collect/", csrf_exempt(_collect))]
+def _buffered(request: HttpRequest) -> HttpResponse:
+    from security.views import reports_endpoint
+
+    return reports_endpoint(request)
+
+
+def _log_only(request: HttpRequest) -> HttpResponse:
+    from security.views import csp_report
+
+    return csp_report(request)
+
+
+urlpatterns = [
+    path("bare/", bare),
+    path("collect/", csrf_exempt(_collect)),
+    path("log/", csrf_exempt(_log_only)),
+    path("security/reports/", csrf_exempt(_buffered)),  # what include("security.urls") routes there
+]
 
 
 _handler = None

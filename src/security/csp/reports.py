@@ -19,6 +19,7 @@ with :func:`escape_controls`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -328,8 +329,8 @@ class Fingerprint:
     document_path: str
     source_file: str
 
-    @property
-    def digest(self) -> str:
+    @functools.cached_property
+    def digest(self) -> str:  # computed once per fingerprint (it is looked up several times)
         text = "\x1f".join((self.directive, self.blocked, self.document_path, self.source_file))
         return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:40]
 

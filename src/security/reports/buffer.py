@@ -169,11 +169,10 @@ BUFFER = ReportBuffer()
 
 def flush() -> int:
     """Write everything this process buffered in one transaction; how many reports it counted."""
-    from . import storage  # storage imports the models: keep this module importable early
-
     snapshot = BUFFER.take()
     if not snapshot.counts and not snapshot.samples:
         return 0
+    from . import storage  # storage imports the models: keep this module importable early
     settings = report_settings()
     try:
         known = storage.write(snapshot, settings)

@@ -130,7 +130,9 @@ def handle(request: Any, *, save: bool, log: bool, synchronous: bool = False) ->
         if refusal.status == 429:
             response["Retry-After"] = str(settings.rate_window)
         return response
-    batch = Counter(reports[:allowed])  # identical reports collapse into one, counted n times
+    kept = reports[:allowed]
+    # Identical reports collapse into one, counted n times.
+    batch: Mapping[Report, int] = {kept[0]: 1} if len(kept) == 1 else Counter(kept)
     if log:
         log_reports(batch)
     if save and limits.sampled(settings):

@@ -21,6 +21,7 @@ Budgets:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
 import time
@@ -39,10 +40,20 @@ IPV6_PREFIX = 64
 
 def client_group(meta: Mapping[str, Any]) -> tuple[str | None, str]:
     """The client's address (as stored) and the group its budgets count in."""
-    address = client_ip.client_ip(meta)
-    if address is None:
-        return None, str(meta.get("REMOTE_ADDR") or "")[:100]
-    return address, client_ip.network_of(address, IPV6_PREFIX)
+    config = client_ip.current()
+    remote = meta.get("REMOTE_ADDR")
+    if not (config.hops or config.networks) and isinstance(remote, str):
+        return _group_of(remote)  # no proxies: REMOTE_ADDR decides alone
+    return _group_of(client_ip.client_ip(meta, config) or str(remote or ""))
+
+
+@functools.lru_cache(maxsize=4096)
+def _group_of(address: str) -> tuple[str | None, str]:
+    """``address`` as stored and its budget group (parsed once per distinct address)."""
+    parsed = client_ip.parse_address(address)
+    if parsed is None:
+        return None, address[:100]
+    return str(parsed), client_ip.network_of(parsed, IPV6_PREFIX)
 
 
 def _key(kind: str, name: str, window: int, now: float | None = None) -> str:

@@ -165,10 +165,18 @@ class ReportBuffer:
 
 
 BUFFER = ReportBuffer()
+#: One flush at a time per process: the exit flush waits for a timer's flush in progress, whose
+#: daemon thread would otherwise die with its snapshot when the interpreter finalises.
+_FLUSHING = threading.Lock()
 
 
 def flush() -> int:
     """Write everything this process buffered in one transaction; how many reports it counted."""
+    with _FLUSHING:
+        return _flush()
+
+
+def _flush() -> int:
     snapshot = BUFFER.take()
     if not snapshot.counts and not snapshot.samples:
         return 0
@@ -181,6 +189,13 @@ def flush() -> int:
         return 0
     BUFFER.learn(known, settings.max_aggregates or 10_000)
     return snapshot.reports
+
+
+def _exit_flush() -> None:
+    timer = BUFFER._timer
+    if timer is not None:
+        timer.cancel()
+    flush()
 
 
 def _timed_flush() -> None:
@@ -197,6 +212,12 @@ def now() -> datetime:
     return timezone.now()
 
 
-atexit.register(flush)
+def _after_fork() -> None:
+    global _FLUSHING
+    _FLUSHING = threading.Lock()
+    BUFFER.discard()
+
+
+atexit.register(_exit_flush)
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=BUFFER.discard)
+    os.register_at_fork(after_in_child=_after_fork)

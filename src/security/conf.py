@@ -77,6 +77,7 @@ DEFAULTS: dict[str, Any] = {
     "CSP_REPORTS_SAMPLE_WINDOW": 3600,
     "CSP_REPORTS_FLUSH_INTERVAL": 1.0,
     "CSP_REPORTS_FLUSH_REPORTS": 1000,
+    "SECURITY_REPORTS_ENDPOINT": None,
     # -- authentication and sessions --------------------------------------------
     "LOGIN_EXEMPT_URLS": (),
     "MANDATORY_PASSWORD_CHANGE": {},

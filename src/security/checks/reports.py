@@ -65,6 +65,7 @@ def check_report_settings(
     for name in ("CSP_REPORTS_SAVE_RAW", "CSP_REPORTS_AGGREGATE", "CSP_REPORTS_URLS_SAVE"):
         errors += _bool(name, "security.E086")
     errors += _bounds_and_buffer()
+    errors += _reports_endpoint()
     if conf.is_set("CSP_REPORTS_SAMPLE_RATE"):
         rate = conf.get("CSP_REPORTS_SAMPLE_RATE")
         if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 100:
@@ -132,3 +133,23 @@ def _bounds_and_buffer() -> list[checks.CheckMessage]:
                 )
             )
     return errors
+
+
+def _reports_endpoint() -> list[checks.CheckMessage]:
+    """security.E202: SECURITY_REPORTS_ENDPOINT resolves to a path or https URL a header can carry."""
+    from ..headers import SettingError, reporting
+
+    if not conf.is_set(reporting.SETTING):
+        return []
+    try:
+        reporting.endpoint_url(conf.get(reporting.SETTING))
+    except SettingError as error:
+        return [
+            checks.Error(
+                f"{error}.",
+                hint='Set SECURITY_REPORTS_ENDPOINT = "security-reports" (include("security.urls")) or a path.',
+                obj=reporting.SETTING,
+                id="security.E202",
+            )
+        ]
+    return []

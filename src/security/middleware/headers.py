@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.utils.module_loading import import_string
 
 from .. import conf
-from ..headers import SettingError, framing, permissions, values
+from ..headers import SettingError, framing, permissions, reporting, values
 from ..log import logger
 from ..paths import NO_RULES, EitherFormRules
 from .base import BaseMiddleware
@@ -171,19 +171,44 @@ def referrer_header() -> Header:
 
 
 @conf.compiled
+def reports_endpoint() -> str | None:
+    """``SECURITY_REPORTS_ENDPOINT`` resolved to a URL (``None``: unset, or invalid and logged)."""
+    return _or_fallback(lambda: reporting.endpoint_url(conf.get(reporting.SETTING)), None)
+
+
+def add_reports_endpoint(request: HttpRequest, response: HttpResponseBase) -> None:
+    """``Reporting-Endpoints: default=...`` when ``SECURITY_REPORTS_ENDPOINT`` is set."""
+    url = reports_endpoint()
+    if url is not None:
+        reporting.add_endpoint(response, reporting.endpoints_member(url))
+
+
+def _permissions_value() -> str | None:
+    value = permissions.permissions_policy(conf.get("PERMISSIONS_POLICY"))
+    return reporting.permissions_with_report_to(value) if value and reports_endpoint() else value
+
+
+@conf.compiled
 def permissions_header() -> Header | None:
-    return _header_or_fallback(
-        "Permissions-Policy", lambda: permissions.permissions_policy(conf.get("PERMISSIONS_POLICY")), None
-    )
+    return _header_or_fallback("Permissions-Policy", _permissions_value, None)
+
+
+#: Cross-origin policies whose header takes a ``report-to`` parameter.
+_REPORTING_POLICIES = frozenset({"CROSS_ORIGIN_OPENER_POLICY", "CROSS_ORIGIN_EMBEDDER_POLICY"})
+
+
+def _cross_origin_value(setting: str) -> str | None:
+    value = values.cross_origin(setting, conf.get(setting))
+    if value is not None and setting in _REPORTING_POLICIES and reports_endpoint():
+        return reporting.with_report_to(value)
+    return value
 
 
 @conf.compiled
 def cross_origin_headers() -> tuple[Header, ...]:
     pairs = []
     for setting, (name, _) in values.CROSS_ORIGIN_POLICIES.items():
-        item = _header_or_fallback(
-            name, functools.partial(values.cross_origin, setting, conf.get(setting)), None
-        )
+        item = _header_or_fallback(name, functools.partial(_cross_origin_value, setting), None)
         if item is not None:
             pairs.append(item)
     return tuple(pairs)
@@ -354,6 +379,7 @@ class PermissionsPolicyMiddleware(BaseMiddleware):
         item = permissions_header()
         if item is not None:
             set_default(response, item)
+            add_reports_endpoint(request, response)
         return response
 
 
@@ -372,6 +398,7 @@ class CrossOriginIsolationMiddleware(BaseMiddleware):
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         for item in cross_origin_headers():
             set_default(response, item)
+        add_reports_endpoint(request, response)
         return response
 
 
@@ -423,6 +450,8 @@ def combined_plan() -> tuple[tuple[Header, ...], tuple[Callable[[HttpRequest, Ht
         logger.error("SECURITY_HEADERS: unknown names %s are ignored (run manage.py check).", unknown)
     static = tuple(item for name in names if name in _STATIC for item in _STATIC[name]())
     dynamic = tuple(_DYNAMIC[name] for name in names if name in _DYNAMIC)
+    if {"permissions-policy", "cross-origin"} & set(names):
+        dynamic += (add_reports_endpoint,)  # the endpoint their report-to names
     return static, dynamic
 
 

@@ -76,6 +76,14 @@ def test_csp_violations_in_a_mixed_batch_stay_csp_reports(client):
     assert BrowserReportAggregate.objects.get().kind == "deprecation"
 
 
+def test_chromiums_policy_id_spelling_is_read_too(client):
+    body = dict(SAMPLES["permissions-policy-violation"])
+    body["policyId"] = body.pop("featureId")
+    report = [{"type": "permissions-policy-violation", "url": PAGE, "body": body}]
+    assert client.post(ENDPOINT, dumps(report), content_type="application/reports+json").status_code == 204
+    assert BrowserReportAggregate.objects.get().key == "geolocation"
+
+
 def test_unknown_types_next_to_known_ones_are_skipped(client):
     body = dumps([{"type": "network-error", "url": PAGE, "body": {"type": "tcp.reset"}}, *batch(["crash"])])
     assert client.post(ENDPOINT, body, content_type="application/reports+json").status_code == 204

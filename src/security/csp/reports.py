@@ -81,6 +81,7 @@ _STRING_FIELDS = (
     "script_sample",
 )
 _INT_FIELDS = ("line_number", "column_number", "status_code")
+_INT_NAMES = frozenset(_INT_FIELDS)
 
 #: report-uri (kebab-case) key -> field.
 _KEBAB = {
@@ -156,7 +157,10 @@ def _record(fields: Mapping[str, Any], keys: Mapping[str, str], user_agent: Any 
         name = keys.get(key)
         if name is None:
             continue  # unknown keys are ignored
-        values[name] = _integer(value) if name in _INT_FIELDS else _string(value)
+        if name in _INT_NAMES:
+            values[name] = _integer(value)
+        else:
+            values[name] = storable(value) if type(value) is str else _string(value)
     if not values.get("violated_directive") and values.get("effective_directive"):
         # The Reporting API dropped violatedDirective; it equals the effective one.
         values["violated_directive"] = values["effective_directive"]
@@ -337,11 +341,17 @@ class Fingerprint:
 
 def fingerprint(report: ViolationReport) -> Fingerprint:
     """The normalised identity of ``report`` (directive, blocked source, document path, source file)."""
+    return _fingerprint(report.directive, report.blocked_uri, report.document_uri, report.source_file)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fingerprint(directive: str, blocked_uri: str, document_uri: str, source_file: str) -> Fingerprint:
+    """Memoised: a busy site's reports repeat the same few violations (URL parsing is the cost)."""
     return Fingerprint(
-        directive=report.directive,
-        blocked=blocked_source(report.blocked_uri),
-        document_path=path_of(report.document_uri),
-        source_file=source_location(report.source_file),
+        directive=directive,
+        blocked=blocked_source(blocked_uri),
+        document_path=path_of(document_uri),
+        source_file=source_location(source_file),
     )
 
 
@@ -385,15 +395,16 @@ def noise_reason(fp: Fingerprint) -> str | None:
 # reason, the COOP/COEP violation type and blocked origin); the fingerprint
 # groups reports by type, key, document path and source file.
 
-#: Report type -> body keys joined into its ``key`` (URL-valued keys are cut to their origin).
+#: Report type -> body keys joined into its ``key`` (URL-valued keys are cut to their origin;
+#: ``a|b``: the first present, as Chromium sends ``policyId`` where the spec says ``featureId``).
 BROWSER_REPORT_TYPES: dict[str, tuple[str, ...]] = {
     "deprecation": ("id",),
     "intervention": ("id",),
     "crash": ("reason",),
     "coep": ("type", "destination", "blockedURL"),
     "coop": ("type", "effectivePolicy"),
-    "permissions-policy-violation": ("featureId",),
-    "document-policy-violation": ("featureId",),
+    "permissions-policy-violation": ("featureId|policyId",),
+    "document-policy-violation": ("featureId|policyId",),
     "integrity-violation": ("destination", "blockedURL"),
 }
 _URL_KEYS = frozenset({"blockedURL"})
@@ -416,8 +427,10 @@ class BrowserReport:
 def browser_report(kind: str, url: Any, body: Mapping[str, Any]) -> BrowserReport:
     """Normalise the ``body`` of a ``kind`` report sent for the page at ``url``."""
     parts = []
-    for name in BROWSER_REPORT_TYPES[kind]:
-        value = _string(body.get(name)) if not isinstance(body.get(name), dict | list) else ""
+    for names in BROWSER_REPORT_TYPES[kind]:
+        name = next((n for n in names.split("|") if n in body), names)
+        raw = body.get(name)
+        value = "" if isinstance(raw, dict | list) else _string(raw)
         parts.append(origin(value) if name in _URL_KEYS and value else value)
     document = body.get("documentURL", url)
     return BrowserReport(

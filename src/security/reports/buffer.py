@@ -34,7 +34,7 @@ from datetime import datetime
 from django.db import DatabaseError, connections
 from django.utils import timezone
 
-from ..csp.reports import Fingerprint, ViolationReport
+from ..csp.reports import Fingerprint, ViolationReport, storable
 from ..log import logger
 from .config import ReportSettings, report_settings
 
@@ -42,6 +42,15 @@ from .config import ReportSettings, report_settings
 CSP = "csp-violation"
 #: Most fingerprints whose samples are tracked per window (past it, no more samples).
 MAX_TRACKED = 10_000
+#: Where new violations are counted once ``CSP_REPORTS_MAX_AGGREGATES`` rows exist.
+OVERFLOW = Fingerprint("other", "(over CSP_REPORTS_MAX_AGGREGATES)", "", "")
+#: Where a client's new violations past ``CSP_REPORTS_NEW_PER_CLIENT`` are counted.
+CLIENT_OVERFLOW = Fingerprint("other", "(over CSP_REPORTS_NEW_PER_CLIENT)", "", "")
+
+
+def storable_header(value: object) -> str:
+    """A request header value as a storable string (WSGI gives latin-1 decoded text)."""
+    return storable(value) if isinstance(value, str) else ""
 
 
 @dataclass

@@ -29,7 +29,7 @@ from ..escaping import escape_controls
 from ..log import logger
 from . import buffer, gate, limits
 from .config import ReportSettings, report_settings
-from .storage import CLIENT_OVERFLOW, storable_header
+from .buffer import CLIENT_OVERFLOW, storable_header
 
 Report = ViolationReport | BrowserReport
 
@@ -62,12 +62,6 @@ def _refuse(status: int, reason: str) -> HttpResponse:
     return HttpResponse(reason, status=status, content_type="text/plain; charset=utf-8")
 
 
-def _identity(report: Report) -> tuple[str, Fingerprint]:
-    if isinstance(report, ViolationReport):
-        return buffer.CSP, fingerprint(report)
-    return report.kind, browser_fingerprint(report)
-
-
 def collect(
     batch: Mapping[Report, int],
     settings: ReportSettings,
@@ -82,21 +76,33 @@ def collect(
     cannot fill the aggregate cap.
     """
     now = buffer.now()
-    identities = {report: _identity(report) for report in batch}
-    counted = {r: i for r, i in identities.items() if i[0] != buffer.CSP or settings.aggregate}
-    unknown = sorted({buffer.key(*i) for i in counted.values() if not buffer.BUFFER.knows(buffer.key(*i))})
-    allowed = set(unknown[: limits.take_new_violations(group, len(unknown), settings)])
+    knows = buffer.BUFFER.knows
+    seen: list[tuple[Report, int, str, Fingerprint, str, bool, bool]] = []
+    unknown: list[str] = []
+    for report, n in batch.items():
+        if isinstance(report, ViolationReport):
+            kind, fp, counted = buffer.CSP, fingerprint(report), settings.aggregate
+        else:
+            kind, fp, counted = report.kind, browser_fingerprint(report), True
+        key = buffer.key(kind, fp)
+        fresh = counted and not knows(key)
+        if fresh and key not in unknown:
+            unknown.append(key)
+        seen.append((report, n, kind, fp, key, counted, fresh))
+    allowed: set[str] = set()
+    if unknown:
+        unknown.sort()
+        allowed = set(unknown[: limits.take_new_violations(group, len(unknown), settings)])
     counts: list[buffer.Count] = []
     samples: list[buffer.Sample] = []
-    for report, n in batch.items():
-        kind, fp = identities[report]
-        if report in counted:
-            own = buffer.key(kind, fp) not in unknown or buffer.key(kind, fp) in allowed
-            extra = (report.disposition, report.message) if isinstance(report, BrowserReport) else ("", "")
-            counts.append(buffer.Count(kind, fp if own else CLIENT_OVERFLOW, n, now, now, *extra))
-            if not own:
-                continue
-        if isinstance(report, ViolationReport) and settings.save_raw:
+    for report, n, kind, fp, key, counted, fresh in seen:
+        own = not fresh or key in allowed
+        if counted:
+            if isinstance(report, BrowserReport):
+                counts.append(buffer.Count(kind, fp if own else CLIENT_OVERFLOW, n, now, now, report.disposition, report.message))
+            else:
+                counts.append(buffer.Count(kind, fp if own else CLIENT_OVERFLOW, n, now, now))
+        if own and settings.save_raw and isinstance(report, ViolationReport):
             samples.append(buffer.Sample(report, fp.digest, sender_ip, report.user_agent or user_agent))
     return buffer.BUFFER.add(counts, samples, settings)
 

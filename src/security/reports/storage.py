@@ -28,14 +28,10 @@ from .. import conf
 from ..csp.reports import Fingerprint, ViolationReport, fingerprint, storable
 from ..models import BrowserReportAggregate, CspReport, CspReportAggregate, ReportUserAgent
 from . import limits
-from .buffer import CSP, Count, Sample, Snapshot, key
+from .buffer import CLIENT_OVERFLOW, CSP, OVERFLOW, Count, Sample, Snapshot, key, storable_header
 from .config import ReportSettings
 
 _REPORT_FIELDS = tuple(f.name for f in fields(ViolationReport) if f.name != "user_agent")
-#: Where new violations are counted once ``CSP_REPORTS_MAX_AGGREGATES`` rows exist.
-OVERFLOW = Fingerprint("other", "(over CSP_REPORTS_MAX_AGGREGATES)", "", "")
-#: Where a client's new violations past ``CSP_REPORTS_NEW_PER_CLIENT`` are counted.
-CLIENT_OVERFLOW = Fingerprint("other", "(over CSP_REPORTS_NEW_PER_CLIENT)", "", "")
 _OVERFLOWS = frozenset({OVERFLOW.digest, CLIENT_OVERFLOW.digest})
 _CHUNK = 200
 
@@ -223,10 +219,7 @@ def write(snapshot: Snapshot, settings: ReportSettings) -> set[str]:
         known |= save_counts(BrowserReportAggregate, other, settings.max_aggregates, alias)
     return known
 
-
-def storable_header(value: object) -> str:
-    """A request header value as a storable string (WSGI gives latin-1 decoded text)."""
-    return storable(value) if isinstance(value, str) else ""
+__all__ = ["CLIENT_OVERFLOW", "OVERFLOW", "count_violation", "store", "storable_header", "write"]
 
 
 def store(

@@ -29,7 +29,13 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if os.environ.get("REPORTS_SITE_REDIS"):  # budgets shared by every worker process
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REPORTS_SITE_REDIS"]}
+    }
 SECURITY_REPORTS_ENDPOINT = "security-reports"
+if os.environ.get("REPORTS_SITE_TRUST_LOOPBACK"):  # the flood test plays a proxy forwarding many clients
+    SECURITY_TRUSTED_PROXIES = ["127.0.0.1/32"]
 PERMISSIONS_POLICY = {"geolocation": []}
 CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 STS_MAX_AGE = 0
@@ -61,3 +67,17 @@ async def application(scope, receive, send):  # type: ignore[no-untyped-def]
 
 
 _app = None
+
+
+def wsgi_application(environ, start_response):  # type: ignore[no-untyped-def]
+    """WSGI entry point (gunicorn), built on first use."""
+    global _wsgi
+    if _wsgi is None:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", __name__)
+        from django.core.wsgi import get_wsgi_application
+
+        _wsgi = get_wsgi_application()
+    return _wsgi(environ, start_response)
+
+
+_wsgi = None

@@ -31,7 +31,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("REPORTS_SITE_REDIS"):  # budgets shared by every worker process
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REPORTS_SITE_REDIS"]}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REPORTS_SITE_REDIS"],
+        }
     }
 SECURITY_REPORTS_ENDPOINT = "security-reports"
 if os.environ.get("REPORTS_SITE_TRUST_LOOPBACK"):  # the flood test plays a proxy forwarding many clients

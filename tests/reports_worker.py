@@ -42,7 +42,15 @@ def post_in_process(database_name: str, blocked: list[str], repeats: int, start_
 
     factory = RequestFactory()
     bodies = [
-        json.dumps({"csp-report": {"document-uri": "https://a.example/", "violated-directive": "img-src", "blocked-uri": b}})
+        json.dumps(
+            {
+                "csp-report": {
+                    "document-uri": "https://a.example/",
+                    "violated-directive": "img-src",
+                    "blocked-uri": b,
+                }
+            }
+        )
         for b in blocked
     ]
     time.sleep(max(0.0, start_at - time.time()))

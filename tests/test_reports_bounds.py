@@ -44,7 +44,9 @@ def item(i=0, directive="img-src", page="/", line=None, **body):
 
 
 def post(client, body, url=SAVE, content_type=RAPI, **extra):
-    return client.post(url, body if isinstance(body, bytes) else dumps(body), content_type=content_type, **extra)
+    return client.post(
+        url, body if isinstance(body, bytes) else dumps(body), content_type=content_type, **extra
+    )
 
 
 def stored_bytes():
@@ -118,7 +120,10 @@ def test_csp_report_takes_any_object_with_meta_and_a_body(request_class):
 
 def tiny_flood(n):
     """``n`` distinct violations, as small as a report that names a directive can be."""
-    items = [{"type": "csp-violation", "body": {"effectiveDirective": "a", "blockedURL": f"//{i}"}} for i in range(n)]
+    items = [
+        {"type": "csp-violation", "body": {"effectiveDirective": "a", "blockedURL": f"//{i}"}}
+        for i in range(n)
+    ]
     return json.dumps(items, separators=(",", ":")).encode()
 
 
@@ -215,7 +220,10 @@ def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_budget(client)
 @override_settings(CSP_REPORTS_NEW_PER_CLIENT=5, CSP_REPORTS_MAX_AGGREGATES=20, CSP_REPORTS_RATE_LIMIT=None)
 def test_one_sender_cannot_starve_the_aggregate_cap(client):
     for start in range(0, 100, 25):
-        assert post(client, [item(i) for i in range(start, start + 25)], REMOTE_ADDR="192.0.2.66").status_code == 204
+        assert (
+            post(client, [item(i) for i in range(start, start + 25)], REMOTE_ADDR="192.0.2.66").status_code
+            == 204
+        )
     junk_rows = CspReportAggregate.objects.exclude(directive="other").count()
     assert junk_rows == 5
     overflow = CspReportAggregate.objects.get(blocked=storage.CLIENT_OVERFLOW.blocked)
@@ -309,6 +317,7 @@ def test_escaping_helper_covers_every_unsafe_class():
     for char in unsafe:
         escaped = escape_controls(f"x{char}y")
         assert char not in escaped
-        assert escaped.startswith("x\\") and escaped.endswith("y")
+        assert escaped.startswith("x\\")
+        assert escaped.endswith("y")
     assert escape_controls("a\\x1b") == "a\\\\x1b"  # an escaped-looking text stays distinguishable
     assert escape_controls("plain ünïcode ✓") == "plain ünïcode ✓"

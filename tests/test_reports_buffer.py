@@ -75,7 +75,9 @@ def test_the_timer_flushes_within_the_interval(client):
 
 @override_settings(CSP_REPORTS_FLUSH_INTERVAL=60)
 def test_a_failed_flush_is_logged_and_dropped_so_memory_stays_bounded(client, caplog):
-    deprecation = [{"type": "deprecation", "url": "https://a.example/", "body": {"id": "Old", "message": "m"}}]
+    deprecation = [
+        {"type": "deprecation", "url": "https://a.example/", "body": {"id": "Old", "message": "m"}}
+    ]
     assert post(client, body=deprecation, content_type="application/reports+json").status_code == 204
     with connection.cursor() as cursor:  # rolled back with the test's transaction
         cursor.execute(f"DROP TABLE {connection.ops.quote_name(BrowserReportAggregate._meta.db_table)}")
@@ -98,15 +100,17 @@ def test_known_violations_do_not_spend_the_new_violation_budget(client):
     post(client, body=blocking("https://third.example/"))  # over the budget
     buffer.flush()
     rows = dict(CspReportAggregate.objects.values_list("blocked", "count"))
-    assert rows == {"https://evil.example": 4, "https://other.example": 1, "(over CSP_REPORTS_NEW_PER_CLIENT)": 1}
+    assert rows == {
+        "https://evil.example": 4,
+        "https://other.example": 1,
+        "(over CSP_REPORTS_NEW_PER_CLIENT)": 1,
+    }
 
 
 @override_settings(CSP_REPORTS_FLUSH_INTERVAL=60, CSP_REPORTS_FLUSH_REPORTS=10_000)
 def test_the_buffer_stays_bounded_in_distinct_violations(client):
     settings = buffer.report_settings()
-    samples = [
-        buffer.Sample(buffer_report(i), f"{i:040d}", None, "") for i in range(buffer.MAX_TRACKED + 50)
-    ]
+    samples = [buffer.Sample(buffer_report(i), f"{i:040d}", None, "") for i in range(buffer.MAX_TRACKED + 50)]
     buffer.BUFFER.add([], samples, settings)
     assert len(buffer.BUFFER.take().samples) == buffer.MAX_TRACKED
 

@@ -25,6 +25,7 @@ def save_aggregates(prints):
     counts = {buffer.key(buffer.CSP, fp): buffer.Count(buffer.CSP, fp, 1, now, now) for fp in prints}
     write(buffer.Snapshot(counts=counts), report_settings())
 
+
 # Deselected on SQLite runs; the PostgreSQL session (nox -s tests_postgres) runs them.
 pytestmark = pytest.mark.postgres
 
@@ -166,7 +167,9 @@ def test_processes_posting_through_their_buffers_lose_no_count():
     context = multiprocessing.get_context("spawn")
     start_at = time.time() + 4
     workers = [
-        context.Process(target=post_in_process, args=(connection.settings_dict["NAME"], blocked, repeats, start_at))
+        context.Process(
+            target=post_in_process, args=(connection.settings_dict["NAME"], blocked, repeats, start_at)
+        )
         for _ in range(processes_n)
     ]
     for worker in workers:

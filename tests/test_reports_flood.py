@@ -37,9 +37,15 @@ pytestmark = pytest.mark.service("redis")
 
 def batch_body(start: int) -> bytes:
     reports = [
-        {"type": "csp-violation", "url": "https://s.example/", "body": {
-            "documentURL": "https://s.example/", "effectiveDirective": "img-src",
-            "blockedURL": f"https://junk{start + i}.example/x"}}
+        {
+            "type": "csp-violation",
+            "url": "https://s.example/",
+            "body": {
+                "documentURL": "https://s.example/",
+                "effectiveDirective": "img-src",
+                "blockedURL": f"https://junk{start + i}.example/x",
+            },
+        }
         for i in range(PER_REQUEST)
     ]
     return json.dumps(reports, separators=(",", ":")).encode()
@@ -54,13 +60,25 @@ def server(redis_url):
             "DJANGO_SETTINGS_MODULE": "tests.reports_types_site",
             "REPORTS_SITE_DATABASE": str(database),
             "REPORTS_SITE_REDIS": redis_url,
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), str(ROOT / "src"), os.environ.get("PYTHONPATH")])),
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(ROOT), str(ROOT / "src"), os.environ.get("PYTHONPATH")])
+            ),
         }
-        subprocess.run([sys.executable, "-m", "django", "migrate", "--verbosity", "0"], cwd=ROOT, env=env, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "django", "migrate", "--verbosity", "0"], cwd=ROOT, env=env, check=True
+        )
         port = services.free_port()
         command = [
-            sys.executable, "-m", "gunicorn", "-w", "2",
-            "-b", f"127.0.0.1:{port}", "--log-level", "warning", "tests.reports_types_site:wsgi_application",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "tests.reports_types_site:wsgi_application",
         ]
         process = subprocess.Popen(command, cwd=ROOT, env={**env, "REPORTS_SITE_TRUST_LOOPBACK": "1"})
         try:
@@ -94,7 +112,9 @@ def flood(port: int, forwarded: list[str] | None, keep_going: Any, results: Any)
     status -> how many on ``results``.
     """
     statuses: dict[int, int] = {}
-    bodies = [batch_body(start) for start in range(0, 10 * PER_REQUEST, PER_REQUEST)]  # 1 000 distinct reports
+    bodies = [
+        batch_body(start) for start in range(0, 10 * PER_REQUEST, PER_REQUEST)
+    ]  # 1 000 distinct reports
     deadline = time.monotonic() + FLOOD_SECONDS
     sent = 0
     while time.monotonic() < deadline and (sent < TOTAL or keep_going.is_set()):
@@ -116,7 +136,9 @@ def counts(database: Path) -> tuple[int, int, int]:
     time.sleep(2.5)  # CSP_REPORTS_FLUSH_INTERVAL is 1 s
     with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10)) as db:
         raw = db.execute("SELECT COUNT(*) FROM security_cspreport").fetchone()[0]
-        rows, total = db.execute("SELECT COUNT(*), COALESCE(SUM(count), 0) FROM security_cspreportaggregate").fetchone()
+        rows, total = db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(count), 0) FROM security_cspreportaggregate"
+        ).fetchone()
     return raw, rows, total
 
 
@@ -140,7 +162,7 @@ def measured_flood(port: int, forwarded: list[str] | None) -> tuple[dict[int, in
 
 
 def test_flood_from_one_client_and_from_a_rotating_64(server):
-    port, database, redis_url = server
+    port, database, _redis_url = server
     # Budgets are per fixed window: a flood that spans a window boundary gets each window's budget.
     statuses, idle, busy, windows = measured_flood(port, None)
     assert sum(statuses.values()) >= TOTAL // PER_REQUEST  # every batch was answered

@@ -98,9 +98,16 @@ from security.models import BrowserReportAggregate, CspReport, CspReportAggregat
 from security.reports.buffer import BUFFER  # noqa: E402
 
 POOL = [
-    {"type": "csp-violation", "url": "https://s.example/", "body": {
-        "documentURL": f"https://s.example/p{i % 3}", "effectiveDirective": ["img-src", "script-src-elem"][i % 2],
-        "blockedURL": f"https://cdn{i}.example/x", "lineNumber": i}}
+    {
+        "type": "csp-violation",
+        "url": "https://s.example/",
+        "body": {
+            "documentURL": f"https://s.example/p{i % 3}",
+            "effectiveDirective": ["img-src", "script-src-elem"][i % 2],
+            "blockedURL": f"https://cdn{i}.example/x",
+            "lineNumber": i,
+        },
+    }
     for i in range(8)
 ] + [{"type": "deprecation", "url": "https://s.example/", "body": {"id": f"Old{i}"}} for i in range(2)]
 ADDRESSES = ["203.0.113.1", "203.0.113.2", "2001:db8:1:1::1", "2001:db8:1:1::ffff", "2001:db8:1:2::1"]
@@ -166,4 +173,6 @@ def test_batches_keep_every_bound_and_count_exactly_what_was_accepted(requests):
     distinct_csp = len({(p["body"]["effectiveDirective"], p["body"]["blockedURL"]) for p in POOL[:8]})
     assert CspReport.objects.count() <= SAMPLES * distinct_csp
     assert ReportUserAgent.objects.count() <= len(AGENTS) - 1
-    assert CspReportAggregate.objects.exclude(directive="other").count() <= 4 * len({group_of(a) for a in ADDRESSES})
+    assert CspReportAggregate.objects.exclude(directive="other").count() <= 4 * len(
+        {group_of(a) for a in ADDRESSES}
+    )

@@ -14,19 +14,41 @@ PAGE = "https://shop.example/cart?x=1"
 
 #: One report of each type, shaped as Chromium sends them.
 SAMPLES = {
-    "deprecation": {"id": "UnloadHandler", "message": "Unload event listeners are deprecated.",
-                    "sourceFile": "https://shop.example/app.js", "lineNumber": 3, "columnNumber": 7},
+    "deprecation": {
+        "id": "UnloadHandler",
+        "message": "Unload event listeners are deprecated.",
+        "sourceFile": "https://shop.example/app.js",
+        "lineNumber": 3,
+        "columnNumber": 7,
+    },
     "intervention": {"id": "HeavyAdIntervention", "message": "Ad was removed.", "sourceFile": ""},
     "crash": {"reason": "oom", "is_top_level": True, "visibility_state": "visible"},
-    "coep": {"type": "corp", "blockedURL": "https://cdn.example/img.png?v=2", "destination": "image",
-             "disposition": "enforce"},
-    "coop": {"type": "navigation-to-response", "effectivePolicy": "same-origin", "disposition": "enforce",
-             "previousResponseURL": "https://other.example/"},
-    "permissions-policy-violation": {"featureId": "geolocation", "sourceFile": "https://shop.example/app.js",
-                                     "lineNumber": 9, "columnNumber": 1, "disposition": "enforce",
-                                     "message": "Geolocation access has been blocked"},
-    "integrity-violation": {"documentURL": PAGE, "blockedURL": "https://cdn.example/lib.js",
-                            "destination": "script", "reportOnly": False},
+    "coep": {
+        "type": "corp",
+        "blockedURL": "https://cdn.example/img.png?v=2",
+        "destination": "image",
+        "disposition": "enforce",
+    },
+    "coop": {
+        "type": "navigation-to-response",
+        "effectivePolicy": "same-origin",
+        "disposition": "enforce",
+        "previousResponseURL": "https://other.example/",
+    },
+    "permissions-policy-violation": {
+        "featureId": "geolocation",
+        "sourceFile": "https://shop.example/app.js",
+        "lineNumber": 9,
+        "columnNumber": 1,
+        "disposition": "enforce",
+        "message": "Geolocation access has been blocked",
+    },
+    "integrity-violation": {
+        "documentURL": PAGE,
+        "blockedURL": "https://cdn.example/lib.js",
+        "destination": "script",
+        "reportOnly": False,
+    },
 }
 KEYS = {
     "deprecation": "UnloadHandler",
@@ -49,8 +71,10 @@ def _fresh_cache():
 
 
 def batch(kinds, times=1):
-    return [{"type": kind, "age": 1, "url": PAGE, "user_agent": "Chrome/131", "body": SAMPLES[kind]}
-            for kind in kinds] * times
+    return [
+        {"type": kind, "age": 1, "url": PAGE, "user_agent": "Chrome/131", "body": SAMPLES[kind]}
+        for kind in kinds
+    ] * times
 
 
 def test_every_type_is_accepted_normalised_and_counted_by_type_and_fingerprint(client):
@@ -68,8 +92,15 @@ def test_every_type_is_accepted_normalised_and_counted_by_type_and_fingerprint(c
 
 
 def test_csp_violations_in_a_mixed_batch_stay_csp_reports(client):
-    csp = {"type": "csp-violation", "url": PAGE, "body": {"documentURL": PAGE, "effectiveDirective": "img-src",
-                                                           "blockedURL": "https://x.example/a.png"}}
+    csp = {
+        "type": "csp-violation",
+        "url": PAGE,
+        "body": {
+            "documentURL": PAGE,
+            "effectiveDirective": "img-src",
+            "blockedURL": "https://x.example/a.png",
+        },
+    }
     body = dumps([csp, *batch(["deprecation"])])
     assert client.post(ENDPOINT, body, content_type="application/reports+json").status_code == 204
     assert CspReport.objects.get().effective_directive == "img-src"
@@ -102,7 +133,8 @@ def test_the_dashboard_shows_other_reports_by_type(admin_client, client):
 def test_other_types_share_the_aggregate_cap(client):
     client.post(ENDPOINT, dumps(batch(SAMPLES)), content_type="application/reports+json")
     kinds = sorted(BrowserReportAggregate.objects.values_list("kind", flat=True))
-    assert len(kinds) == 3 and "other" in kinds  # two own rows + the overflow row
+    assert len(kinds) == 3
+    assert "other" in kinds
     assert sum(BrowserReportAggregate.objects.values_list("count", flat=True)) == len(SAMPLES)
 
 
@@ -119,7 +151,10 @@ HEADERS = {
 @pytest.mark.parametrize(
     "middleware",
     [
-        ["security.middleware.CrossOriginIsolationMiddleware", "security.middleware.PermissionsPolicyMiddleware"],
+        [
+            "security.middleware.CrossOriginIsolationMiddleware",
+            "security.middleware.PermissionsPolicyMiddleware",
+        ],
         ["security.middleware.SecurityHeadersMiddleware"],
     ],
 )
@@ -129,7 +164,9 @@ def test_coop_coep_and_permissions_policy_report_to_the_endpoint(client, middlew
     assert response["Reporting-Endpoints"] == 'default="/reports/security/reports/"'
     assert response["Cross-Origin-Opener-Policy"] == 'same-origin; report-to="default"'
     assert response["Cross-Origin-Embedder-Policy"] == 'require-corp; report-to="default"'
-    assert response["Permissions-Policy"] == "geolocation=();report-to=default, camera=(self);report-to=default"
+    assert (
+        response["Permissions-Policy"] == "geolocation=();report-to=default, camera=(self);report-to=default"
+    )
     assert response["Cross-Origin-Resource-Policy"] == "same-origin"  # CORP has no reporting
 
 
@@ -164,7 +201,7 @@ def test_an_endpoint_someone_else_declared_as_default_wins(client):
         ("https://reports.example/r", False),
         ("no-such-url-name", True),
         ("http://reports.example/r", True),
-        ("/r/\"; x", True),
+        ('/r/"; x', True),
         ("//evil.example/", True),
         (5, True),
     ],

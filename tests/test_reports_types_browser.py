@@ -46,7 +46,9 @@ def site():
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.reports_types_site",
             "REPORTS_SITE_DATABASE": str(workdir / "site.sqlite3"),
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), str(ROOT / "src"), os.environ.get("PYTHONPATH")])),
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(ROOT), str(ROOT / "src"), os.environ.get("PYTHONPATH")])
+            ),
         }
         subprocess.run(
             [sys.executable, "-m", "django", "migrate", "--verbosity", "0"], cwd=ROOT, env=env, check=True
@@ -54,9 +56,20 @@ def site():
         key, cert = _certificate(workdir)
         port = services.free_port()
         command = [
-            sys.executable, "-m", "uvicorn", "tests.reports_types_site:application",
-            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-            "--ssl-keyfile", str(key), "--ssl-certfile", str(cert),
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "tests.reports_types_site:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--ssl-keyfile",
+            str(key),
+            "--ssl-certfile",
+            str(cert),
         ]
         process = subprocess.Popen(command, cwd=ROOT, env=env)
         try:
@@ -81,7 +94,8 @@ def test_a_permissions_policy_violation_report_is_stored_by_type(site):
             context = browser.new_context(ignore_https_errors=True)
             page = context.new_page()
             response = page.goto(url + "/")
-            assert response is not None and response.status == 200
+            assert response is not None
+            assert response.status == 200
             headers = response.headers
             page.wait_for_timeout(500)
             page.close()  # closing flushes queued Reporting API reports

@@ -117,6 +117,8 @@ _CAMEL = {
 }
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def storable(value: str) -> str:
     """``value`` made safe for any database: NUL and lone surrogates become U+FFFD."""
     if not value.isascii():
@@ -207,7 +209,7 @@ def reporting_api_batch(document: list[Any]) -> list[ViolationReport | BrowserRe
         report = _object(report, "each Reporting API report")
         kind = report.get("type")
         if not isinstance(kind, str):
-            raise ReportFormatError("each Reporting API report needs a string \"type\"")
+            raise ReportFormatError('each Reporting API report needs a string "type"')
         body = _object(report.get("body"), "a report body")
         if kind == "csp-violation":
             records.append(_recognised(_record(body, _CAMEL, report.get("user_agent"))))
@@ -246,7 +248,8 @@ def parse_batch(body: bytes, content_type: str) -> list[ViolationReport | Browse
     document = _load(body)
     reports: list[ViolationReport | BrowserReport]
     if content_type == REPORTS_JSON or (
-        content_type == JSON and (isinstance(document, list) or (isinstance(document, dict) and "type" in document))
+        content_type == JSON
+        and (isinstance(document, list) or (isinstance(document, dict) and "type" in document))
     ):
         if isinstance(document, dict):
             document = [document]

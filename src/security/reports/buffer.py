@@ -190,6 +190,7 @@ def _flush() -> int:
     if not snapshot.counts and not snapshot.samples:
         return 0
     from . import storage  # storage imports the models: keep this module importable early
+
     settings = report_settings()
     try:
         known = storage.write(snapshot, settings)

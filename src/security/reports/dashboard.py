@@ -155,7 +155,9 @@ def browser_reports_by_type(limit: int = 10) -> list[tuple[str, int, list[Browse
     )
     found = []
     for entry in totals_by_kind[:20]:
-        rows = BrowserReportAggregate.objects.filter(kind=entry["kind"]).order_by("-count", "-last_seen")[:limit]
+        rows = BrowserReportAggregate.objects.filter(kind=entry["kind"]).order_by("-count", "-last_seen")[
+            :limit
+        ]
         found.append(
             (
                 escape_controls(entry["kind"]),

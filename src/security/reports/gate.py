@@ -61,10 +61,7 @@ def declared_length(meta: Mapping[str, Any], cap: int) -> None:
 
 def _raw_body(request: Any, cap: int) -> bytes:
     read = getattr(request, "read", None)
-    if callable(read):
-        data = read(cap + 1)
-    else:
-        data = getattr(request, "body", b"")
+    data = read(cap + 1) if callable(read) else getattr(request, "body", b"")
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogatepass")
     return bytes(data or b"")

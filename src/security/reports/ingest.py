@@ -28,8 +28,8 @@ from ..csp.reports import (
 from ..escaping import escape_controls
 from ..log import logger
 from . import buffer, gate, limits
-from .config import ReportSettings, report_settings
 from .buffer import CLIENT_OVERFLOW, storable_header
+from .config import ReportSettings, report_settings
 
 Report = ViolationReport | BrowserReport
 
@@ -99,7 +99,11 @@ def collect(
         own = not fresh or key in allowed
         if counted:
             if isinstance(report, BrowserReport):
-                counts.append(buffer.Count(kind, fp if own else CLIENT_OVERFLOW, n, now, now, report.disposition, report.message))
+                counts.append(
+                    buffer.Count(
+                        kind, fp if own else CLIENT_OVERFLOW, n, now, now, report.disposition, report.message
+                    )
+                )
             else:
                 counts.append(buffer.Count(kind, fp if own else CLIENT_OVERFLOW, n, now, now))
         if own and settings.save_raw and isinstance(report, ViolationReport):

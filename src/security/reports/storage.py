@@ -132,7 +132,9 @@ def _capped(
     digests = [c.fingerprint.digest for c in counts if c.fingerprint.digest not in _OVERFLOWS]
     existing = _existing(model, digests, alias) if digests else set()
     kept = [c for c in counts if c.fingerprint.digest in existing]
-    new = [c for c in counts if c.fingerprint.digest not in existing and c.fingerprint.digest not in _OVERFLOWS]
+    new = [
+        c for c in counts if c.fingerprint.digest not in existing and c.fingerprint.digest not in _OVERFLOWS
+    ]
     if new and cap is not None:
         room = max(0, cap - model._default_manager.using(alias).count())
         new.sort(key=lambda c: -c.n)  # the most reported get the room
@@ -189,7 +191,9 @@ def _add_one(model: type[models.Model], row: Count, alias: str) -> None:
         return
     try:
         with transaction.atomic(using=alias):
-            manager.create(**_columns(model, row), count=row.n, first_seen=row.first_seen, last_seen=row.last_seen)
+            manager.create(
+                **_columns(model, row), count=row.n, first_seen=row.first_seen, last_seen=row.last_seen
+            )
     except IntegrityError:
         manager.filter(fingerprint=row.fingerprint.digest).update(**bump)
 
@@ -219,7 +223,8 @@ def write(snapshot: Snapshot, settings: ReportSettings) -> set[str]:
         known |= save_counts(BrowserReportAggregate, other, settings.max_aggregates, alias)
     return known
 
-__all__ = ["CLIENT_OVERFLOW", "OVERFLOW", "count_violation", "store", "storable_header", "write"]
+
+__all__ = ["CLIENT_OVERFLOW", "OVERFLOW", "count_violation", "storable_header", "store", "write"]
 
 
 def store(

@@ -46,7 +46,9 @@ class Command(BaseCommand):
             "Suggested policy additions (sources the reports show the site loads; review each):"
         )
         for directive, sources in policy.items():
-            self.stdout.write(f"  {escape_controls(directive)}: {' '.join(escape_controls(s) for s in sources)}")
+            self.stdout.write(
+                f"  {escape_controls(directive)}: {' '.join(escape_controls(s) for s in sources)}"
+            )
             if "'unsafe-inline'" in sources or "'unsafe-eval'" in sources:
                 self.stdout.write("    (prefer nonces or hashes to 'unsafe-inline' / 'unsafe-eval')")
         self.stdout.write(f"CSP_STRING-style: {escape_controls(analysis.policy_string(policy))}")

@@ -86,8 +86,11 @@ def reset_tables() -> None:
     from security.models import CspReport, CspReportAggregate
     from security.reports.buffer import BUFFER, flush
 
+    from django.core.cache import cache
+
     flush()
     BUFFER.discard()
+    cache.clear()  # every round starts with fresh raw-row budgets
     CspReport.objects.all().delete()
     CspReportAggregate.objects.all().delete()
 
@@ -137,7 +140,8 @@ def in_process(n: int, rounds: int) -> dict[str, float]:
 
     configs = {
         "bare (ceiling)": lambda: run("/bare/"),
-        "stored, buffered (security.urls)": lambda: run("/security/reports/"),
+        "stored, buffered (security.urls: store + log)": lambda: run("/security/reports/"),
+        "stored, buffered, no log": lambda: run("/buffered-quiet/"),
         "stored, synchronous (csp_report)": lambda: run("/collect/"),
         "log only (csp_report)": lambda: run("/log/"),
     }
@@ -221,7 +225,8 @@ def http_load(port: int, path: str, total: int, concurrency: int, limit: float =
 
 HTTP_PATHS = {
     "bare (ceiling)": "/bare/",
-    "stored, buffered (security.urls)": "/security/reports/",
+    "stored, buffered (security.urls: store + log)": "/security/reports/",
+    "stored, buffered, no log": "/buffered-quiet/",
     "stored, synchronous (csp_report)": "/collect/",
     "log only (csp_report)": "/log/",
 }
@@ -283,7 +288,7 @@ def child(args: argparse.Namespace) -> None:
     create_tables()
     result = {
         "in_process": in_process(args.n, args.rounds),
-        "http": over_http(args.http_requests, args.concurrency, max(1, args.rounds // 2)),
+        "http": over_http(args.http_requests, args.concurrency, max(1, args.rounds // 2)) if args.http_requests else {},
         "storage": storage(args.storage_n),
     }
     print(json.dumps(result))
@@ -341,6 +346,8 @@ def main() -> None:
                 raise SystemExit(output.stderr)
             result = json.loads(output.stdout.strip().splitlines()[-1])
         for path in ("in_process", "http"):
+            if not result[path]:
+                continue
             print(table(f"{database} | {path.replace('_', '-')}", result[path]))
         stored = result["storage"]
         storage_lines.append(

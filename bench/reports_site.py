@@ -8,6 +8,8 @@
   during the request (synchronous, one transaction per request);
 * ``/security/reports/``: ``security.urls``' collector, storing with the
   defaults (raw samples + aggregate) through the per-process buffer;
+* ``/buffered-quiet/``: the same buffered storage without the log line (what
+  ``csp_report(csp_save=True, csp_log=False)`` stores, buffered);
 * ``/log/``: ``csp_report`` logging only (a ``security`` logger handler that
   formats every record and writes it to ``os.devnull``).
 
@@ -17,6 +19,7 @@ CSRF middleware is on for every path, as in a real project.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -35,11 +38,19 @@ ROOT_URLCONF = __name__
 MIDDLEWARE = ["django.middleware.csrf.CsrfViewMiddleware"]
 INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "security"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The "security" logger's records are created and formatted, then dropped: what a log line
+# costs the collector, without the I/O of whichever handler a project configures.
+# BENCH_LOG_DEVNULL=1 writes them to os.devnull through a FileHandler instead.
+_HANDLER = (
+    {"class": "logging.FileHandler", "filename": os.devnull}
+    if os.environ.get("BENCH_LOG_DEVNULL") == "1"
+    else {"()": "reports_site.FormatOnlyHandler"}
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"devnull": {"class": "logging.FileHandler", "filename": os.devnull}},
-    "loggers": {"security": {"handlers": ["devnull"], "level": "WARNING", "propagate": False}},
+    "handlers": {"sink": _HANDLER},
+    "loggers": {"security": {"handlers": ["sink"], "level": "WARNING", "propagate": False}},
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # One load generator stands for many browsers: no per-client budgets.  Everything
@@ -74,6 +85,13 @@ else:
     }
 
 
+class FormatOnlyHandler(logging.Handler):
+    """Formats every record (message, arguments) and drops it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.format(record)
+
+
 @csrf_exempt
 def bare(request: HttpRequest) -> HttpResponse:
     """The ceiling: parse the same JSON, check its shape, answer 204, store nothing."""
@@ -98,6 +116,12 @@ def _buffered(request: HttpRequest) -> HttpResponse:
     return reports_endpoint(request)
 
 
+def _buffered_quiet(request: HttpRequest) -> HttpResponse:
+    from security.reports import ingest
+
+    return ingest.handle(request, save=True, log=False)  # security.urls' handling without its log line
+
+
 def _log_only(request: HttpRequest) -> HttpResponse:
     from security.views import csp_report
 
@@ -108,7 +132,8 @@ urlpatterns = [
     path("bare/", bare),
     path("collect/", csrf_exempt(_collect)),
     path("log/", csrf_exempt(_log_only)),
-    path("security/reports/", csrf_exempt(_buffered)),  # what include("security.urls") routes there
+    path("security/reports/", csrf_exempt(_buffered)),
+    path("buffered-quiet/", csrf_exempt(_buffered_quiet)),  # what include("security.urls") routes there
 ]
 
 

@@ -119,3 +119,27 @@ def buffer_report(i):
     from security.csp.reports import ViolationReport
 
     return ViolationReport(document_uri=f"https://a.example/{i}", violated_directive="img-src")
+
+
+def test_the_portable_writer_adds_counts_like_the_upsert():
+    """Databases without ``ON CONFLICT`` get the same result a row at a time (run here on the suite's database)."""
+    from django.db import router
+    from django.utils import timezone
+
+    from security.csp.reports import Fingerprint
+    from security.reports import storage
+
+    now = timezone.now()
+    fp = Fingerprint("img-src", "https://a.example", "/", "")
+    alias = router.db_for_write(CspReportAggregate)
+    for n in (2, 3):
+        storage._add_one(CspReportAggregate, buffer.Count(buffer.CSP, fp, n, now, now), alias)
+    assert CspReportAggregate.objects.get().count == 5
+
+
+def test_the_set_of_known_violations_stays_bounded():
+    buffer.BUFFER.learn({f"k{i}" for i in range(10)}, limit=4)
+    assert buffer.BUFFER.knows("k1")
+    buffer.BUFFER.learn({"new"}, limit=4)  # over twice the limit: forgotten, relearnt from later flushes
+    assert buffer.BUFFER.knows("new")
+    assert not buffer.BUFFER.knows("k1")

@@ -159,10 +159,13 @@ def _record(fields: Mapping[str, Any], keys: Mapping[str, str], user_agent: Any 
         name = keys.get(key)
         if name is None:
             continue  # unknown keys are ignored
+        # The common cases inline (ASCII text, small integers): this runs for every field of every report.
         if name in _INT_NAMES:
-            values[name] = _integer(value)
+            values[name] = value if type(value) is int and 0 <= value <= MAX_INT else _integer(value)
+        elif type(value) is str:
+            values[name] = value if value.isascii() and "\x00" not in value else storable(value)
         else:
-            values[name] = storable(value) if type(value) is str else _string(value)
+            values[name] = _string(value)
     if not values.get("violated_directive") and values.get("effective_directive"):
         # The Reporting API dropped violatedDirective; it equals the effective one.
         values["violated_directive"] = values["effective_directive"]

@@ -179,10 +179,20 @@ BUFFER = ReportBuffer()
 _FLUSHING = threading.Lock()
 
 
-def flush() -> int:
-    """Write everything this process buffered in one transaction; how many reports it counted."""
-    with _FLUSHING:
+def flush(wait: bool = True) -> int:
+    """Write everything this process buffered in one transaction; how many reports it counted.
+
+    ``wait=False`` (a request that filled the buffer): when another thread is
+    flushing, return at once; the reports stay buffered for the next flush
+    (the timer re-arms while anything is buffered), so no request waits for
+    a write.
+    """
+    if not _FLUSHING.acquire(blocking=wait):
+        return 0
+    try:
         return _flush()
+    finally:
+        _FLUSHING.release()
 
 
 def _flush() -> int:

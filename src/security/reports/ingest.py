@@ -148,6 +148,8 @@ def handle(request: Any, *, save: bool, log: bool, synchronous: bool = False) ->
     if save and limits.sampled(settings):
         user_agent = storable_header(meta.get("HTTP_USER_AGENT"))
         full = collect(batch, settings, group, sender_ip, user_agent)
-        if full or synchronous or settings.flush_interval == 0:
+        if synchronous or settings.flush_interval == 0:
             buffer.flush()
+        elif full:
+            buffer.flush(wait=False)
     return HttpResponse(status=204)

@@ -116,8 +116,13 @@ class ReportBuffer:
                 self._known.clear()  # bounded: re-learnt from the next flushes
             self._known |= digests
 
-    def add(self, counts: list[Count], samples: list[Sample], settings: ReportSettings) -> bool:
-        """Buffer ``counts`` and the samples that fit; whether the buffer should be flushed now."""
+    def add(
+        self, counts: list[Count], samples: list[Sample], settings: ReportSettings, *, timed: bool = True
+    ) -> bool:
+        """Buffer ``counts`` and the samples that fit; whether the buffer should be flushed now.
+
+        ``timed=False``: the caller flushes right away, so no timer is armed.
+        """
         now = time.time()
         with self._lock:
             pending = self._pending
@@ -137,7 +142,7 @@ class ReportBuffer:
                 if taken < settings.samples_per_violation and (taken or len(self._sampled) < MAX_TRACKED):
                     self._sampled[sample.digest] = taken + 1
                     pending.samples.append(sample)
-            if settings.flush_interval > 0 and self._timer is None and pending.counts:
+            if timed and settings.flush_interval > 0 and self._timer is None and pending.counts:
                 self._start_timer(settings.flush_interval)
             return (
                 pending.reports >= settings.flush_reports

@@ -68,6 +68,8 @@ def collect(
     group: str,
     sender_ip: str | None,
     user_agent: str,
+    *,
+    timed: bool = True,
 ) -> bool:
     """Buffer ``batch``'s counts and raw samples; whether the buffer should be flushed now.
 
@@ -108,7 +110,7 @@ def collect(
                 counts.append(buffer.Count(kind, fp if own else CLIENT_OVERFLOW, n, now, now))
         if own and settings.save_raw and isinstance(report, ViolationReport):
             samples.append(buffer.Sample(report, fp.digest, sender_ip, report.user_agent or user_agent))
-    return buffer.BUFFER.add(counts, samples, settings)
+    return buffer.BUFFER.add(counts, samples, settings, timed=timed)
 
 
 def handle(request: Any, *, save: bool, log: bool, synchronous: bool = False) -> HttpResponse:
@@ -147,8 +149,9 @@ def handle(request: Any, *, save: bool, log: bool, synchronous: bool = False) ->
         log_reports(batch)
     if save and limits.sampled(settings):
         user_agent = storable_header(meta.get("HTTP_USER_AGENT"))
-        full = collect(batch, settings, group, sender_ip, user_agent)
-        if synchronous or settings.flush_interval == 0:
+        write_now = synchronous or settings.flush_interval == 0
+        full = collect(batch, settings, group, sender_ip, user_agent, timed=not write_now)
+        if write_now:
             buffer.flush()
         elif full:
             buffer.flush(wait=False)

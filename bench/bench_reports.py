@@ -83,10 +83,10 @@ def create_tables() -> None:
 
 
 def reset_tables() -> None:
+    from django.core.cache import cache
+
     from security.models import CspReport, CspReportAggregate
     from security.reports.buffer import BUFFER, flush
-
-    from django.core.cache import cache
 
     flush()
     BUFFER.discard()
@@ -288,7 +288,9 @@ def child(args: argparse.Namespace) -> None:
     create_tables()
     result = {
         "in_process": in_process(args.n, args.rounds),
-        "http": over_http(args.http_requests, args.concurrency, max(1, args.rounds // 2)) if args.http_requests else {},
+        "http": over_http(args.http_requests, args.concurrency, max(1, args.rounds // 2))
+        if args.http_requests
+        else {},
         "storage": storage(args.storage_n),
     }
     print(json.dumps(result))

@@ -8,13 +8,16 @@ Run (PostgreSQL from ``scripts/services`` for the ``postgres`` part)::
 
 Per database, in a child process of its own (``bench/reports_site.py`` is the site):
 
-* in-process: WSGI requests through Django's real ``WSGIHandler`` (no sockets) to
-  the bare view and to ``csp_report(csp_save=True)`` with the aggregate only and
-  with raw rows too; configurations interleaved, best round of ``--rounds`` kept;
+* in-process: WSGI requests through Django's real ``WSGIHandler`` (no sockets,
+  CSRF middleware on) to the bare view (the ceiling), to ``security.urls``'
+  buffered collector storing with the defaults, to the documented
+  ``csp_report(csp_save=True)`` (synchronous), and to ``csp_report`` logging
+  only; configurations interleaved, best round of ``--rounds`` kept;
 * over HTTP: gunicorn, 2 sync workers on 127.0.0.1, a bounded threaded client
   (``--http-requests`` requests, ``--concurrency`` connections, 120 s at most);
-* storage: ``--storage-n`` reports of 100 distinct violations (aggregate only)
-  must leave at most 100 aggregate rows whose counts add up.
+* storage: ``--storage-n`` reports of 100 distinct violations through the
+  buffered collector, then ``flush()``: 100 aggregate rows whose counts add up
+  exactly, and raw rows bounded by the per-violation sample.
 
 Bodies rotate through 100 distinct ``application/csp-report`` reports.
 """
@@ -67,18 +70,27 @@ def bodies() -> list[bytes]:
 def create_tables() -> None:
     from django.db import connection
 
-    from security.models import CspReport, CspReportAggregate
+    from security.models import BrowserReportAggregate, CspReport, CspReportAggregate, ReportUserAgent
 
     with connection.schema_editor() as editor:
         for model in (CspReport, CspReportAggregate):
+            if model._meta.db_table in connection.introspection.table_names():
+                editor.delete_model(model)
+        for model in (ReportUserAgent, CspReport, CspReportAggregate, BrowserReportAggregate):
             if model._meta.db_table in connection.introspection.table_names():
                 editor.delete_model(model)
             editor.create_model(model)
 
 
 def reset_tables() -> None:
-    from security.models import CspReport, CspReportAggregate
+    from django.core.cache import cache
 
+    from security.models import CspReport, CspReportAggregate
+    from security.reports.buffer import BUFFER, flush
+
+    flush()
+    BUFFER.discard()
+    cache.clear()  # every round starts with fresh raw-row budgets
     CspReport.objects.all().delete()
     CspReportAggregate.objects.all().delete()
 
@@ -108,7 +120,6 @@ def environ(path: str, body: bytes) -> dict[str, object]:
 
 def in_process(n: int, rounds: int) -> dict[str, float]:
     from django.core.wsgi import get_wsgi_application
-    from django.test.utils import override_settings
 
     handler = get_wsgi_application()
     payloads = bodies()
@@ -128,15 +139,12 @@ def in_process(n: int, rounds: int) -> dict[str, float]:
         return n / elapsed
 
     configs = {
-        "bare": lambda: run("/bare/"),
-        "aggregate": lambda: run("/collect/"),
+        "bare (ceiling)": lambda: run("/bare/"),
+        "stored, buffered (security.urls: store + log)": lambda: run("/security/reports/"),
+        "stored, buffered, no log": lambda: run("/buffered-quiet/"),
+        "stored, synchronous (csp_report)": lambda: run("/collect/"),
+        "log only (csp_report)": lambda: run("/log/"),
     }
-
-    def with_raw() -> float:
-        with override_settings(CSP_REPORTS_SAVE_RAW=True):
-            return run("/collect/")
-
-    configs["raw+aggregate"] = with_raw
     results: dict[str, list[float]] = {name: [] for name in configs}
     for measure in configs.values():  # warm-up
         measure()
@@ -156,9 +164,12 @@ def storage(n: int) -> dict[str, int]:
     reset_tables()
     handler = get_wsgi_application()
     payloads = bodies()
+    from security.reports.buffer import flush
+
     for i in range(n):
-        for _ in handler(environ("/collect/", payloads[i % DISTINCT]), lambda s, h: None):
+        for _ in handler(environ("/security/reports/", payloads[i % DISTINCT]), lambda s, h: None):
             pass
+    flush()
     total = CspReportAggregate.objects.aggregate(total=Sum("count"))["total"]
     return {
         "reports": n,
@@ -212,11 +223,20 @@ def http_load(port: int, path: str, total: int, concurrency: int, limit: float =
     return total / elapsed
 
 
+HTTP_PATHS = {
+    "bare (ceiling)": "/bare/",
+    "stored, buffered (security.urls: store + log)": "/security/reports/",
+    "stored, buffered, no log": "/buffered-quiet/",
+    "stored, synchronous (csp_report)": "/collect/",
+    "log only (csp_report)": "/log/",
+}
+
+
 def over_http(total: int, concurrency: int, rounds: int) -> dict[str, float]:
-    results: dict[str, list[float]] = {"bare": [], "aggregate": [], "raw+aggregate": []}
-    for raw in ("0", "1"):
+    results: dict[str, list[float]] = {name: [] for name in HTTP_PATHS}
+    for _server in ("one",):
         port = free_port()
-        env = {**os.environ, "BENCH_RAW": raw, "PYTHONPATH": str(BENCH)}
+        env = {**os.environ, "PYTHONPATH": str(BENCH)}
         server = subprocess.Popen(
             [
                 sys.executable,
@@ -235,14 +255,11 @@ def over_http(total: int, concurrency: int, rounds: int) -> dict[str, float]:
         )
         try:
             wait_for(port)
-            http_load(port, "/collect/", 200, concurrency)  # warm-up both workers
-            http_load(port, "/bare/", 200, concurrency)
+            for url in HTTP_PATHS.values():  # warm-up both workers
+                http_load(port, url, 200, concurrency)
             for _ in range(rounds):
-                if raw == "0":
-                    results["bare"].append(http_load(port, "/bare/", total, concurrency))
-                    results["aggregate"].append(http_load(port, "/collect/", total, concurrency))
-                else:
-                    results["raw+aggregate"].append(http_load(port, "/collect/", total, concurrency))
+                for name, url in HTTP_PATHS.items():
+                    results[name].append(http_load(port, url, total, concurrency))
         finally:
             server.terminate()
             server.wait(timeout=20)
@@ -271,7 +288,9 @@ def child(args: argparse.Namespace) -> None:
     create_tables()
     result = {
         "in_process": in_process(args.n, args.rounds),
-        "http": over_http(args.http_requests, args.concurrency, max(1, args.rounds // 2)),
+        "http": over_http(args.http_requests, args.concurrency, max(1, args.rounds // 2))
+        if args.http_requests
+        else {},
         "storage": storage(args.storage_n),
     }
     print(json.dumps(result))
@@ -296,7 +315,7 @@ def prepare_postgres() -> None:
 
 
 def table(name: str, figures: dict[str, float]) -> str:
-    ceiling = figures["bare"]
+    ceiling = figures["bare (ceiling)"]
     rows = [f"| {name} | {config} | {rate:,.0f} | {rate / ceiling:.0%} |" for config, rate in figures.items()]
     return "\n".join(rows)
 
@@ -329,12 +348,14 @@ def main() -> None:
                 raise SystemExit(output.stderr)
             result = json.loads(output.stdout.strip().splitlines()[-1])
         for path in ("in_process", "http"):
+            if not result[path]:
+                continue
             print(table(f"{database} | {path.replace('_', '-')}", result[path]))
         stored = result["storage"]
         storage_lines.append(
             f"{database}: {stored['reports']:,} reports of {DISTINCT} distinct violations -> "
             f"{stored['aggregate_rows']} aggregate rows counting {stored['counted']:,} "
-            f"({stored['raw_rows']} raw rows)"
+            f"({stored['raw_rows']} raw rows, the bounded sample)"
         )
     print()
     for line in storage_lines:

@@ -4,13 +4,22 @@
 (``SECURITY_TEST_PG_*``, database ``BENCH_PG_NAME``).  URLs:
 
 * ``/bare/``: the ceiling, a bare view that parses the same JSON and answers 204;
-* ``/collect/``: ``csp_report`` with ``csp_save=True`` (what is stored follows
-  ``CSP_REPORTS_SAVE_RAW`` from ``BENCH_RAW``; the aggregate is always on).
+* ``/collect/``: the documented ``csp_report(csp_save=True)``, which writes
+  during the request (synchronous, one transaction per request);
+* ``/security/reports/``: ``security.urls``' collector, storing with the
+  defaults (raw samples + aggregate) through the per-process buffer;
+* ``/buffered-quiet/``: the same buffered storage without the log line (what
+  ``csp_report(csp_save=True, csp_log=False)`` stores, buffered);
+* ``/log/``: ``csp_report`` logging only (a ``security`` logger handler that
+  formats every record and writes it to ``os.devnull``).
+
+CSRF middleware is on for every path, as in a real project.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -26,14 +35,28 @@ DEBUG = False
 ALLOWED_HOSTS = ["*"]
 USE_TZ = True
 ROOT_URLCONF = __name__
-MIDDLEWARE: list[str] = []
+MIDDLEWARE = ["django.middleware.csrf.CsrfViewMiddleware"]
 INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "security"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-LOGGING_CONFIG = None
+# The "security" logger's records are created and formatted, then dropped: what a log line
+# costs the collector, without the I/O of whichever handler a project configures.
+# BENCH_LOG_DEVNULL=1 writes them to os.devnull through a FileHandler instead.
+_HANDLER = (
+    {"class": "logging.FileHandler", "filename": os.devnull}
+    if os.environ.get("BENCH_LOG_DEVNULL") == "1"
+    else {"()": "reports_site.FormatOnlyHandler"}
+)
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"sink": _HANDLER},
+    "loggers": {"security": {"handlers": ["sink"], "level": "WARNING", "propagate": False}},
+}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-CSP_REPORTS_RATE_LIMIT = None  # one load generator is one client
-CSP_REPORTS_SAVE_RAW = os.environ.get("BENCH_RAW", "0") == "1"
-CSP_REPORTS_AGGREGATE = True
+# One load generator stands for many browsers: no per-client budgets.  Everything
+# else (raw samples + aggregate, flush interval, caps) is the default.
+CSP_REPORTS_RATE_LIMIT = None
+CSP_REPORTS_NEW_PER_CLIENT = None
 
 if os.environ.get("BENCH_DB", "sqlite") == "postgres":
     DATABASES = {
@@ -62,6 +85,13 @@ else:
     }
 
 
+class FormatOnlyHandler(logging.Handler):
+    """Formats every record (message, arguments) and drops it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.format(record)
+
+
 @csrf_exempt
 def bare(request: HttpRequest) -> HttpResponse:
     """The ceiling: parse the same JSON, check its shape, answer 204, store nothing."""
@@ -80,7 +110,31 @@ def _collect(request: HttpRequest) -> HttpResponse:
     return csp_report(request, csp_save=True, csp_log=False)
 
 
-urlpatterns = [path("bare/", bare), path("collect/", csrf_exempt(_collect))]
+def _buffered(request: HttpRequest) -> HttpResponse:
+    from security.views import reports_endpoint
+
+    return reports_endpoint(request)
+
+
+def _buffered_quiet(request: HttpRequest) -> HttpResponse:
+    from security.reports import ingest
+
+    return ingest.handle(request, save=True, log=False)  # security.urls' handling without its log line
+
+
+def _log_only(request: HttpRequest) -> HttpResponse:
+    from security.views import csp_report
+
+    return csp_report(request)
+
+
+urlpatterns = [
+    path("bare/", bare),
+    path("collect/", csrf_exempt(_collect)),
+    path("log/", csrf_exempt(_log_only)),
+    path("security/reports/", csrf_exempt(_buffered)),
+    path("buffered-quiet/", csrf_exempt(_buffered_quiet)),  # what include("security.urls") routes there
+]
 
 
 _handler = None

@@ -17,6 +17,16 @@ def redis_url() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(autouse=True)
+def _empty_report_buffer() -> Iterator[None]:
+    """No test sees another's buffered reports (or its learnt fingerprints)."""
+    from security.reports.buffer import BUFFER
+
+    BUFFER.discard()
+    yield
+    BUFFER.discard()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked ``postgres`` belong to the PostgreSQL run (``nox -s tests_postgres``).
 

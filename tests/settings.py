@@ -62,6 +62,9 @@ else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Reports reach the database within the request (tests read rows right after posting);
+# the buffered timer path is tested with its own settings.
+CSP_REPORTS_FLUSH_INTERVAL = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STATIC_URL = "/static/"
 LOGIN_URL = "/accounts/login/"

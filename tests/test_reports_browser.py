@@ -21,7 +21,10 @@ from .demo_server import serve_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.service("chromium")]
 
-COLUMNS = "document_uri, blocked_uri, violated_directive, effective_directive, disposition, original_policy, user_agent"
+COLUMNS = (
+    "document_uri, blocked_uri, violated_directive, effective_directive, disposition, original_policy, "
+    "(SELECT value FROM security_reportuseragent WHERE id = agent_id) AS user_agent"
+)
 
 
 def stored_reports(database, path: str) -> list[dict[str, str]]:

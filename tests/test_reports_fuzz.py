@@ -88,3 +88,91 @@ def test_no_input_produces_a_server_error(body, content_type, headers, url):
 def test_other_methods_are_405(method, body):
     response = Client(raise_request_exception=False).generic(method, "/reports/csp-report/save/", body)
     assert response.status_code == 405
+
+
+# -- batches: size, duplication, user agents, addresses ------------------------------------
+
+import ipaddress  # noqa: E402
+
+from security.models import BrowserReportAggregate, CspReport, CspReportAggregate, ReportUserAgent  # noqa: E402
+from security.reports.buffer import BUFFER  # noqa: E402
+
+POOL = [
+    {
+        "type": "csp-violation",
+        "url": "https://s.example/",
+        "body": {
+            "documentURL": f"https://s.example/p{i % 3}",
+            "effectiveDirective": ["img-src", "script-src-elem"][i % 2],
+            "blockedURL": f"https://cdn{i}.example/x",
+            "lineNumber": i,
+        },
+    }
+    for i in range(8)
+] + [{"type": "deprecation", "url": "https://s.example/", "body": {"id": f"Old{i}"}} for i in range(2)]
+ADDRESSES = ["203.0.113.1", "203.0.113.2", "2001:db8:1:1::1", "2001:db8:1:1::ffff", "2001:db8:1:2::1"]
+AGENTS = ["", "Chrome/131", "Firefox/133", "x" * 1500]
+RATE, PER_REQUEST, SAMPLES = 30, 10, 2
+
+REQUESTS = st.lists(
+    st.tuples(
+        st.lists(st.integers(0, len(POOL) - 1), min_size=1, max_size=15),
+        st.integers(0, len(ADDRESSES) - 1),
+        st.integers(0, len(AGENTS) - 1),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+def group_of(address):
+    parsed = ipaddress.ip_address(address)
+    return str(ipaddress.ip_network(f"{address}/64", strict=False)) if parsed.version == 6 else address
+
+
+@override_settings(
+    CSP_REPORTS_RATE_LIMIT=RATE,
+    CSP_REPORTS_MAX_PER_REQUEST=PER_REQUEST,
+    CSP_REPORTS_SAMPLES_PER_VIOLATION=SAMPLES,
+    CSP_REPORTS_NEW_PER_CLIENT=4,
+    # Windows no example runs across (a window boundary would reset the budgets mid-example).
+    CSP_REPORTS_RATE_WINDOW=10**9,
+    CSP_REPORTS_SAMPLE_WINDOW=10**9,
+)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(requests=REQUESTS)
+def test_batches_keep_every_bound_and_count_exactly_what_was_accepted(requests):
+    cache.clear()
+    BUFFER.discard()
+    for model in (CspReport, CspReportAggregate, BrowserReportAggregate, ReportUserAgent):
+        model.objects.all().delete()
+    client = Client(raise_request_exception=False)
+    used: dict[str, int] = {}
+    accepted = 0
+    for indexes, address_index, agent_index in requests:
+        address = ADDRESSES[address_index]
+        body = json.dumps([POOL[i] for i in indexes]).encode()
+        response = client.post(
+            "/reports/csp-report/save/",
+            body,
+            content_type="application/reports+json",
+            REMOTE_ADDR=address,
+            HTTP_USER_AGENT=AGENTS[agent_index],
+        )
+        group = group_of(address)
+        n = min(len(indexes), PER_REQUEST)
+        if used.get(group, 0) >= RATE:
+            assert response.status_code == 429
+            continue
+        assert response.status_code == 204, response.content
+        accepted += min(n, RATE - used.get(group, 0))
+        used[group] = used.get(group, 0) + n
+    counted = sum(CspReportAggregate.objects.values_list("count", flat=True))
+    counted += sum(BrowserReportAggregate.objects.values_list("count", flat=True))
+    assert counted == accepted  # exact: every accepted report counted once, over-budget ones on overflow rows
+    distinct_csp = len({(p["body"]["effectiveDirective"], p["body"]["blockedURL"]) for p in POOL[:8]})
+    assert CspReport.objects.count() <= SAMPLES * distinct_csp
+    assert ReportUserAgent.objects.count() <= len(AGENTS) - 1
+    assert CspReportAggregate.objects.exclude(directive="other").count() <= 4 * len(
+        {group_of(a) for a in ADDRESSES}
+    )

@@ -69,7 +69,9 @@ def test_unknown_keys_are_ignored_and_scalars_coerced():
 
 @pytest.mark.parametrize("value", [-1, 2**31, 1.5, True, "x", "²", "1" * 30, [1]])
 def test_integers_out_of_range_or_odd_become_none(value):
-    (report,) = parse_reports(dumps({"csp-report": {"line-number": value}}), CSP_REPORT)
+    (report,) = parse_reports(
+        dumps({"csp-report": {"document-uri": "https://a.example/", "line-number": value}}), CSP_REPORT
+    )
     assert report.line_number is None
 
 

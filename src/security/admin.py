@@ -12,8 +12,9 @@ from django.utils.html import format_html
 
 from . import auth_admin as _auth_admin  # noqa: F401  (password expiry and throttling admin)
 from .csp.policy import DIRECTIVES
-from .csp.reports import Fingerprint, escape_controls, noise_reason
-from .models import CspReport, CspReportAggregate
+from .csp.reports import BROWSER_REPORT_TYPES, Fingerprint, noise_reason
+from .escaping import escape_controls
+from .models import BrowserReportAggregate, CspReport, CspReportAggregate
 from .proposal_admin import proposal_view
 from .reports import dashboard
 
@@ -62,6 +63,32 @@ def directive_filter(field: str, title: str) -> type[admin.SimpleListFilter]:
     return DirectiveFilter
 
 
+def choice_filter(field: str, title: str, known: list[str]) -> type[admin.SimpleListFilter]:
+    """A list filter offering the ``known`` values of ``field`` and "other", never sender-invented values."""
+
+    class ChoiceFilter(admin.SimpleListFilter):
+        parameter_name = field
+
+        def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+            return [(name, name) for name in known] + [(_OTHER, "other")]
+
+        def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+            value = self.value()
+            if value == _OTHER:
+                return queryset.exclude(**{f"{field}__in": known})
+            if value in known:
+                return queryset.filter(**{field: value})
+            return queryset
+
+    ChoiceFilter.title = title
+    ChoiceFilter.__name__ = f"{field.title().replace('_', '')}ChoiceFilter"
+    return ChoiceFilter
+
+
+#: The dispositions browsers send (CSP, Permissions Policy, COOP/COEP).
+DISPOSITIONS = ["enforce", "report", "reporting"]
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Reports come from browsers only: they can be viewed and deleted, not written."""
 
@@ -82,7 +109,7 @@ _REPORT_COLUMNS = [
     ("disposition", "disposition"),
     ("source_file", "source file"),
     ("script_sample", "script sample"),
-    ("user_agent", "user agent"),
+    ("user_agent_text", "user agent"),
 ]
 _REPORT_DISPLAY = {field: _escaped(field, label) for field, label in _REPORT_COLUMNS}
 
@@ -98,10 +125,10 @@ class CspReportAdmin(ReadOnlyAdmin):
     )
     list_filter = (
         directive_filter("effective_directive", "effective directive"),
-        "disposition",
+        choice_filter("disposition", "disposition", DISPOSITIONS),
         "date_received",
     )
-    search_fields = ("document_uri", "blocked_uri", "source_file", "violated_directive", "user_agent")
+    search_fields = ("document_uri", "blocked_uri", "source_file", "violated_directive", "agent__value")
     date_hierarchy = "date_received"
     readonly_fields = (
         "date_received",
@@ -199,5 +226,34 @@ class CspReportAggregateAdmin(ReadOnlyAdmin):
             "days": len(series),
             "offenders": [(o, dashboard.hbar_svg(o.count, peak)) for o in offenders],
             "blocked": [(name, n, dashboard.hbar_svg(n, blocked_peak)) for name, n in blocked],
+            "browser_reports": dashboard.browser_reports_by_type(),
         }
         return TemplateResponse(request, "security/reports/dashboard.html", context)
+
+
+_BROWSER_COLUMNS = {
+    field: _escaped(field, label)
+    for field, label in [
+        ("kind", "type"),
+        ("key", "what"),
+        ("document_path", "document path"),
+        ("source_file", "source file"),
+        ("message", "message"),
+        ("disposition", "disposition"),
+    ]
+}
+
+
+@admin.register(BrowserReportAggregate)
+class BrowserReportAggregateAdmin(ReadOnlyAdmin):
+    """Deprecation, intervention, crash, COOP/COEP, policy and integrity reports, counted per fingerprint."""
+
+    list_display = (
+        *(_BROWSER_COLUMNS[f] for f in ("kind", "key", "document_path", "source_file")),
+        "count",
+        "last_seen",
+    )
+    list_filter = (choice_filter("kind", "type", sorted(BROWSER_REPORT_TYPES)), "last_seen")
+    search_fields = ("key", "document_path", "source_file", "message")
+    readonly_fields = ("fingerprint", *_BROWSER_COLUMNS.values(), "count", "first_seen", "last_seen")
+    fields = readonly_fields

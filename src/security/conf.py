@@ -72,6 +72,15 @@ DEFAULTS: dict[str, Any] = {
     "CSP_REPORTS_RETENTION_DAYS": 30,
     "CSP_REPORTS_MAX_AGGREGATES": 10_000,
     "CSP_REPORTS_URLS_SAVE": True,
+    # -- report collection bounds and buffering (issue 11) ----------------------
+    "CSP_REPORTS_MAX_PER_REQUEST": 100,
+    "CSP_REPORTS_NEW_PER_CLIENT": 20,
+    "CSP_REPORTS_SAMPLES_PER_VIOLATION": 5,
+    "CSP_REPORTS_RAW_PER_WINDOW": 1000,
+    "CSP_REPORTS_SAMPLE_WINDOW": 3600,
+    "CSP_REPORTS_FLUSH_INTERVAL": 1.0,
+    "CSP_REPORTS_FLUSH_REPORTS": 1000,
+    "SECURITY_REPORTS_ENDPOINT": None,
     # -- authentication and sessions --------------------------------------------
     "LOGIN_EXEMPT_URLS": (),
     "MANDATORY_PASSWORD_CHANGE": {},
@@ -112,6 +121,9 @@ NONE_IS_A_VALUE = frozenset(
         "CROSS_ORIGIN_RESOURCE_POLICY",
         "CSP_REPORTS_RATE_LIMIT",
         "CSP_REPORTS_RETENTION_DAYS",
+        "CSP_REPORTS_MAX_AGGREGATES",
+        "CSP_REPORTS_NEW_PER_CLIENT",
+        "CSP_REPORTS_RAW_PER_WINDOW",
     }
 )
 #: What ``None`` means where it is not the documented default: the original's fallback.

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from . import conf
-from .csp.reports import escape_controls
+from .escaping import escape_controls
 
 
 class CspReport(models.Model):
@@ -35,7 +35,19 @@ class CspReport(models.Model):
     status_code = models.PositiveIntegerField(null=True, blank=True)
     script_sample = models.CharField(max_length=1000, blank=True)
     sender_ip = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=1000, blank=True)
+    user_agent = models.CharField(
+        max_length=1000,
+        blank=True,
+        help_text="Filled by older versions; the collector stores the user agent once, in agent.",
+    )
+    agent = models.ForeignKey(
+        "ReportUserAgent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The sender's User-Agent, stored once for every report that carried it.",
+    )
     date_received = models.DateTimeField(auto_now_add=True, db_index=True)
     fingerprint = models.CharField(
         max_length=40,
@@ -54,6 +66,56 @@ class CspReport(models.Model):
         return escape_controls(
             f"{self.violated_directive or self.effective_directive} blocked {self.blocked_uri or '?'}"
         )
+
+    @property
+    def user_agent_text(self) -> str:
+        """The sender's User-Agent, from the shared ``agent`` row or (older rows) the ``user_agent`` column."""
+        return self.agent.value if self.agent_id is not None and self.agent else self.user_agent
+
+
+class ReportUserAgent(models.Model):
+    """A User-Agent string, stored once however many reports carried it.
+
+    Copying the header into every report row let one request with many tiny
+    reports multiply its size in the database.
+    """
+
+    digest = models.CharField(max_length=40, unique=True)
+    value = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = "report user agent"
+        verbose_name_plural = "report user agents"
+
+    def __str__(self) -> str:
+        return escape_controls(self.value)
+
+
+class BrowserReportAggregate(models.Model):
+    """One distinct non-CSP browser report (deprecation, intervention, crash, COOP, COEP, ...) and its count.
+
+    ``kind`` is the Reporting API type; ``key`` what happened (the deprecated
+    feature's id, the blocked policy feature, the crash reason, ...).
+    """
+
+    fingerprint = models.CharField(max_length=40, unique=True)
+    kind = models.CharField(max_length=40, db_index=True)
+    key = models.CharField(max_length=200, blank=True)
+    document_path = models.CharField(max_length=500, blank=True)
+    source_file = models.CharField(max_length=500, blank=True)
+    disposition = models.CharField(max_length=20, blank=True)
+    message = models.CharField(max_length=500, blank=True, help_text="The message of the first report.")
+    count = models.PositiveBigIntegerField(default=0)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "browser report (aggregated)"
+        verbose_name_plural = "browser reports (aggregated)"
+        ordering = ("-count",)
+
+    def __str__(self) -> str:
+        return escape_controls(f"{self.kind}: {self.key} on {self.document_path} ({self.count}x)")
 
 
 class CspReportAggregate(models.Model):

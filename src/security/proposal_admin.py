@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from .csp.proposal import LeftOut
-from .csp.reports import escape_controls
+from .escaping import escape_controls
 from .reports import proposals
 
 

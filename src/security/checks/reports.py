@@ -64,6 +64,8 @@ def check_report_settings(
     errors += _positive_int("CSP_REPORTS_MAX_AGGREGATES", "security.E085", allow_none=True)
     for name in ("CSP_REPORTS_SAVE_RAW", "CSP_REPORTS_AGGREGATE", "CSP_REPORTS_URLS_SAVE"):
         errors += _bool(name, "security.E086")
+    errors += _bounds_and_buffer()
+    errors += _reports_endpoint()
     if conf.is_set("CSP_REPORTS_SAMPLE_RATE"):
         rate = conf.get("CSP_REPORTS_SAMPLE_RATE")
         if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 100:
@@ -101,3 +103,53 @@ def check_report_settings(
             )
         )
     return errors
+
+
+#: Settings of the collector's bounds (security.E200): positive integers, the budgets may be None.
+_BOUNDS = (
+    ("CSP_REPORTS_MAX_PER_REQUEST", False),
+    ("CSP_REPORTS_NEW_PER_CLIENT", True),
+    ("CSP_REPORTS_SAMPLES_PER_VIOLATION", False),
+    ("CSP_REPORTS_RAW_PER_WINDOW", True),
+    ("CSP_REPORTS_SAMPLE_WINDOW", False),
+    ("CSP_REPORTS_FLUSH_REPORTS", False),
+)
+
+
+def _bounds_and_buffer() -> list[checks.CheckMessage]:
+    """security.E200-E201: per-request, per-client and site-wide bounds, and the flush interval."""
+    errors: list[checks.CheckMessage] = []
+    for name, allow_none in _BOUNDS:
+        errors += _positive_int(name, "security.E200", allow_none=allow_none)
+    if conf.is_set("CSP_REPORTS_FLUSH_INTERVAL"):
+        interval = conf.get("CSP_REPORTS_FLUSH_INTERVAL")
+        if isinstance(interval, bool) or not isinstance(interval, int | float) or not 0 <= interval <= 60:
+            errors.append(
+                checks.Error(
+                    f"CSP_REPORTS_FLUSH_INTERVAL must be a number of seconds from 0 to 60, not {interval!r}.",
+                    hint="Set CSP_REPORTS_FLUSH_INTERVAL = 1.0 (0 stores reports during the request).",
+                    obj="CSP_REPORTS_FLUSH_INTERVAL",
+                    id="security.E201",
+                )
+            )
+    return errors
+
+
+def _reports_endpoint() -> list[checks.CheckMessage]:
+    """security.E202: SECURITY_REPORTS_ENDPOINT resolves to a path or https URL a header can carry."""
+    from ..headers import SettingError, reporting
+
+    if not conf.is_set(reporting.SETTING):
+        return []
+    try:
+        reporting.endpoint_url(conf.get(reporting.SETTING))
+    except SettingError as error:
+        return [
+            checks.Error(
+                f"{error}.",
+                hint='Set SECURITY_REPORTS_ENDPOINT = "security-reports" (include("security.urls")) or a path.',
+                obj=reporting.SETTING,
+                id="security.E202",
+            )
+        ]
+    return []

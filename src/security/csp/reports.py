@@ -19,6 +19,7 @@ with :func:`escape_controls`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -26,6 +27,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
+
+from ..escaping import escape_controls as escape_controls  # re-exported: one escaping rule
 
 CSP_REPORT = "application/csp-report"
 REPORTS_JSON = "application/reports+json"
@@ -78,6 +81,7 @@ _STRING_FIELDS = (
     "script_sample",
 )
 _INT_FIELDS = ("line_number", "column_number", "status_code")
+_INT_NAMES = frozenset(_INT_FIELDS)
 
 #: report-uri (kebab-case) key -> field.
 _KEBAB = {
@@ -113,19 +117,6 @@ _CAMEL = {
 }
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\\]")
-
-
-def escape_controls(value: str) -> str:
-    r"""``value`` with control characters (and backslashes) written as escapes (``\x1b``, ``\n``)."""
-    if value.isprintable() and "\\" not in value:
-        return value
-    return _CONTROL.sub(_escape_one, value)
-
-
-def _escape_one(match: re.Match[str]) -> str:
-    char = match.group()
-    return {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char, f"\\x{ord(char):02x}")
 
 
 def storable(value: str) -> str:
@@ -168,7 +159,13 @@ def _record(fields: Mapping[str, Any], keys: Mapping[str, str], user_agent: Any 
         name = keys.get(key)
         if name is None:
             continue  # unknown keys are ignored
-        values[name] = _integer(value) if name in _INT_FIELDS else _string(value)
+        # The common cases inline (ASCII text, small integers): this runs for every field of every report.
+        if name in _INT_NAMES:
+            values[name] = value if type(value) is int and 0 <= value <= MAX_INT else _integer(value)
+        elif type(value) is str:
+            values[name] = value if value.isascii() and "\x00" not in value else storable(value)
+        else:
+            values[name] = _string(value)
     if not values.get("violated_directive") and values.get("effective_directive"):
         # The Reporting API dropped violatedDirective; it equals the effective one.
         values["violated_directive"] = values["effective_directive"]
@@ -183,9 +180,16 @@ def _object(value: Any, what: str) -> Mapping[str, Any]:
     return value
 
 
+def _recognised(record: ViolationReport) -> ViolationReport:
+    """``record`` if it names a document or a directive; a body with neither holds no report."""
+    if not (record.document_uri or record.directive):
+        raise ReportFormatError("the body holds no CSP report (no document URI, no directive)")
+    return record
+
+
 def _from_csp_report(document: Any) -> list[ViolationReport]:
     document = _object(document, "a report-uri body")
-    return [_record(_object(document.get("csp-report"), '"csp-report"'), _KEBAB)]
+    return [_recognised(_record(_object(document.get("csp-report"), '"csp-report"'), _KEBAB))]
 
 
 def _from_reporting_api(document: Any) -> list[ViolationReport]:
@@ -193,14 +197,27 @@ def _from_reporting_api(document: Any) -> list[ViolationReport]:
         document = [document]
     if not isinstance(document, list):
         raise ReportFormatError("a Reporting API body must be a JSON list of reports")
-    records = []
+    return [report for report in reporting_api_batch(document) if isinstance(report, ViolationReport)]
+
+
+def reporting_api_batch(document: list[Any]) -> list[ViolationReport | BrowserReport]:
+    """Every report of a Reporting API list: CSP violations and the other known types.
+
+    Each item must be an object with a string ``type`` and an object
+    ``body``; one malformed item makes the whole list malformed.  Items of
+    types nobody defined are skipped.
+    """
+    records: list[ViolationReport | BrowserReport] = []
     for report in document:
         report = _object(report, "each Reporting API report")
-        if report.get("type") != "csp-violation":
-            continue  # other report types share the endpoint; they are not ours
-        records.append(
-            _record(_object(report.get("body"), "a report body"), _CAMEL, report.get("user_agent"))
-        )
+        kind = report.get("type")
+        if not isinstance(kind, str):
+            raise ReportFormatError('each Reporting API report needs a string "type"')
+        body = _object(report.get("body"), "a report body")
+        if kind == "csp-violation":
+            records.append(_recognised(_record(body, _CAMEL, report.get("user_agent"))))
+        elif kind in BROWSER_REPORT_TYPES:
+            records.append(browser_report(kind, report.get("url"), body))
     return records
 
 
@@ -212,10 +229,41 @@ def _from_json(document: Any) -> list[ViolationReport]:
         return _from_csp_report(document)
     # A bare violation object: accept either key style.
     camel = any(key in _CAMEL and key not in _KEBAB for key in document)
-    return [_record(document, _CAMEL if camel else _KEBAB)]
+    return [_recognised(_record(document, _CAMEL if camel else _KEBAB))]
 
 
 _PARSERS = {CSP_REPORT: _from_csp_report, REPORTS_JSON: _from_reporting_api, JSON: _from_json}
+
+
+def _load(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
+        raise ReportFormatError(f"the body is not valid JSON: {error}") from None
+
+
+def parse_batch(body: bytes, content_type: str) -> list[ViolationReport | BrowserReport]:
+    """Every report in ``body``: CSP violations and the other Reporting API types.
+
+    Raises :class:`ReportFormatError` when the body is not JSON, has the
+    wrong shape, or holds no report of a known type (an empty list, ``{}``).
+    """
+    document = _load(body)
+    reports: list[ViolationReport | BrowserReport]
+    if content_type == REPORTS_JSON or (
+        content_type == JSON
+        and (isinstance(document, list) or (isinstance(document, dict) and "type" in document))
+    ):
+        if isinstance(document, dict):
+            document = [document]
+        if not isinstance(document, list):
+            raise ReportFormatError("a Reporting API body must be a JSON list of reports")
+        reports = reporting_api_batch(document)
+    else:
+        reports = list(_PARSERS[content_type](document))
+    if not reports:
+        raise ReportFormatError("the body holds no report of a known type")
+    return reports
 
 
 def parse_reports(body: bytes, content_type: str) -> list[ViolationReport]:
@@ -224,12 +272,7 @@ def parse_reports(body: bytes, content_type: str) -> list[ViolationReport]:
     Raises :class:`ReportFormatError` when the body is not JSON or has the
     wrong shape, and ``KeyError`` for an unsupported content type.
     """
-    parser = _PARSERS[content_type]
-    try:
-        document = json.loads(body)
-    except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
-        raise ReportFormatError(f"the body is not valid JSON: {error}") from None
-    return parser(document)
+    return _PARSERS[content_type](_load(body))
 
 
 # -- fingerprints ---------------------------------------------------------------
@@ -296,19 +339,25 @@ class Fingerprint:
     document_path: str
     source_file: str
 
-    @property
-    def digest(self) -> str:
+    @functools.cached_property
+    def digest(self) -> str:  # computed once per fingerprint (it is looked up several times)
         text = "\x1f".join((self.directive, self.blocked, self.document_path, self.source_file))
         return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:40]
 
 
 def fingerprint(report: ViolationReport) -> Fingerprint:
     """The normalised identity of ``report`` (directive, blocked source, document path, source file)."""
+    return _fingerprint(report.directive, report.blocked_uri, report.document_uri, report.source_file)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fingerprint(directive: str, blocked_uri: str, document_uri: str, source_file: str) -> Fingerprint:
+    """Memoised: a busy site's reports repeat the same few violations (URL parsing is the cost)."""
     return Fingerprint(
-        directive=report.directive,
-        blocked=blocked_source(report.blocked_uri),
-        document_path=path_of(report.document_uri),
-        source_file=source_location(report.source_file),
+        directive=directive,
+        blocked=blocked_source(blocked_uri),
+        document_path=path_of(document_uri),
+        source_file=source_location(source_file),
     )
 
 
@@ -342,3 +391,71 @@ def noise_reason(fp: Fingerprint) -> str | None:
     if fp.blocked == "data:" and fp.source_file and not fp.source_file.startswith(("http:", "https:")):
         return "data: loaded by a script that is not the site's"
     return None
+
+
+# -- the other Reporting API types ------------------------------------------------
+#
+# Browsers send more than CSP violations to a Reporting-Endpoints endpoint.
+# Each type below is normalised to a BrowserReport whose ``key`` says what
+# happened (the deprecated feature's id, the blocked policy feature, the crash
+# reason, the COOP/COEP violation type and blocked origin); the fingerprint
+# groups reports by type, key, document path and source file.
+
+#: Report type -> body keys joined into its ``key`` (URL-valued keys are cut to their origin;
+#: ``a|b``: the first present, as Chromium sends ``policyId`` where the spec says ``featureId``).
+BROWSER_REPORT_TYPES: dict[str, tuple[str, ...]] = {
+    "deprecation": ("id",),
+    "intervention": ("id",),
+    "crash": ("reason",),
+    "coep": ("type", "destination", "blockedURL"),
+    "coop": ("type", "effectivePolicy"),
+    "permissions-policy-violation": ("featureId|policyId",),
+    "document-policy-violation": ("featureId|policyId",),
+    "integrity-violation": ("destination", "blockedURL"),
+}
+_URL_KEYS = frozenset({"blockedURL"})
+
+
+@dataclass(frozen=True)
+class BrowserReport:
+    """One Reporting API report that is not a CSP violation."""
+
+    kind: str
+    key: str
+    document_uri: str = ""
+    source_file: str = ""
+    line_number: int | None = None
+    column_number: int | None = None
+    disposition: str = ""
+    message: str = ""
+
+
+def browser_report(kind: str, url: Any, body: Mapping[str, Any]) -> BrowserReport:
+    """Normalise the ``body`` of a ``kind`` report sent for the page at ``url``."""
+    parts = []
+    for names in BROWSER_REPORT_TYPES[kind]:
+        name = next((n for n in names.split("|") if n in body), names)
+        raw = body.get(name)
+        value = "" if isinstance(raw, dict | list) else _string(raw)
+        parts.append(origin(value) if name in _URL_KEYS and value else value)
+    document = body.get("documentURL", url)
+    return BrowserReport(
+        kind=kind,
+        key=" ".join(part for part in parts if part)[:200],
+        document_uri=_string(document) if isinstance(document, str) else "",
+        source_file=_string(body.get("sourceFile")) if isinstance(body.get("sourceFile"), str) else "",
+        line_number=_integer(body.get("lineNumber")),
+        column_number=_integer(body.get("columnNumber")),
+        disposition=_string(body.get("disposition")) if isinstance(body.get("disposition"), str) else "",
+        message=_string(body.get("message")) if isinstance(body.get("message"), str) else "",
+    )
+
+
+def browser_fingerprint(report: BrowserReport) -> Fingerprint:
+    """The identity of a non-CSP report: its type and key, document path and source file."""
+    return Fingerprint(
+        directive=report.kind,
+        blocked=report.key,
+        document_path=path_of(report.document_uri),
+        source_file=source_location(report.source_file),
+    )

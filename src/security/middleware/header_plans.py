@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from django.http import HttpRequest, HttpResponseBase
 
 from .. import paths
-from ..headers import SettingError, framing, permissions, values
+from ..headers import SettingError, framing, permissions, reporting, values
 from ..paths import NO_RULES, EitherFormRules
 from .response_headers import Header, has, header, replace, set_default
 
@@ -134,18 +134,43 @@ def referrer_policy(get: Getter) -> Plan:
     return Plan(() if value is None else (header("Referrer-Policy", value),))
 
 
+def _reports_endpoint(get: Getter) -> tuple[str | None, tuple[Step, ...]]:
+    """``SECURITY_REPORTS_ENDPOINT`` as a URL, and the step declaring it in ``Reporting-Endpoints``."""
+    url = reporting.endpoint_url(get(reporting.SETTING))
+    if url is None:
+        return None, ()
+    member = reporting.endpoints_member(url)
+
+    def add_reports_endpoint(request: HttpRequest, response: HttpResponseBase) -> None:
+        reporting.add_endpoint(response, member)
+
+    return url, (add_reports_endpoint,)
+
+
 def permissions_policy(get: Getter) -> Plan:
     value = permissions.permissions_policy(get("PERMISSIONS_POLICY"))
-    return Plan(() if value is None else (header("Permissions-Policy", value),))
+    if value is None:
+        return Plan()
+    url, declare = _reports_endpoint(get)
+    if url is not None:
+        value = reporting.permissions_with_report_to(value)
+    return Plan((header("Permissions-Policy", value),), declare)
+
+
+#: Cross-origin policies whose header takes a ``report-to`` parameter (HTML standard).
+_REPORTING_POLICIES = frozenset({"CROSS_ORIGIN_OPENER_POLICY", "CROSS_ORIGIN_EMBEDDER_POLICY"})
 
 
 def cross_origin(get: Getter) -> Plan:
+    url, declare = _reports_endpoint(get)
     items = []
     for setting, (name, _) in values.CROSS_ORIGIN_POLICIES.items():
         value = values.cross_origin(setting, get(setting))
         if value is not None:
+            if url is not None and setting in _REPORTING_POLICIES:
+                value = reporting.with_report_to(value)
             items.append(header(name, value))
-    return Plan(tuple(items))
+    return Plan(tuple(items), declare if items else ())
 
 
 def clear_site_data(get: Getter) -> Plan:
@@ -175,8 +200,8 @@ FAMILIES: dict[str, Family] = {
     "xss-protection": Family(("XSS_PROTECT",), xss_protection),
     "p3p": Family(("P3P_COMPACT_POLICY", "P3P_POLICY_URL"), p3p),
     "referrer-policy": Family(("REFERRER_POLICY",), referrer_policy),
-    "permissions-policy": Family(("PERMISSIONS_POLICY",), permissions_policy),
-    "cross-origin": Family(tuple(values.CROSS_ORIGIN_POLICIES), cross_origin),
+    "permissions-policy": Family(("PERMISSIONS_POLICY", reporting.SETTING), permissions_policy),
+    "cross-origin": Family((*values.CROSS_ORIGIN_POLICIES, reporting.SETTING), cross_origin),
     "clear-site-data": Family(("CLEAR_SITE_DATA", "CLEAR_SITE_DATA_URLS"), clear_site_data),
 }
 

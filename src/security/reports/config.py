@@ -18,14 +18,29 @@ class ReportSettings:
     aggregate: bool
     retention_days: int | None
     max_aggregates: int | None
+    max_per_request: int = 100
+    new_per_client: int | None = 20
+    samples_per_violation: int = 5
+    raw_per_window: int | None = 1000
+    sample_window: int = 3600
+    flush_interval: float = 1.0
+    flush_reports: int = 1000
+
+
+def _positive(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 @conf.compiled
 def report_settings() -> ReportSettings:
-    """Current collector settings (re-read after ``setting_changed``)."""
+    """Current collector settings (re-read after ``setting_changed``); invalid values fall back safely.
+
+    The system checks (security.E080-E086, E200-E201) report invalid values;
+    here each falls back to its bounded default so no request fails.
+    """
     limit = conf.get("CSP_REPORTS_RATE_LIMIT")
     retention = conf.get("CSP_REPORTS_RETENTION_DAYS")
-    cap = conf.get("CSP_REPORTS_MAX_AGGREGATES")
+    interval = conf.get("CSP_REPORTS_FLUSH_INTERVAL")
     return ReportSettings(
         max_body=int(conf.get("CSP_REPORTS_MAX_BODY")),
         rate_limit=int(limit) if limit else None,
@@ -35,5 +50,14 @@ def report_settings() -> ReportSettings:
         save_raw=bool(conf.get("CSP_REPORTS_SAVE_RAW")),
         aggregate=bool(conf.get("CSP_REPORTS_AGGREGATE")),
         retention_days=int(retention) if retention else None,
-        max_aggregates=cap if isinstance(cap, int) and not isinstance(cap, bool) and cap > 0 else None,
+        max_aggregates=_positive(conf.get("CSP_REPORTS_MAX_AGGREGATES")),
+        max_per_request=_positive(conf.get("CSP_REPORTS_MAX_PER_REQUEST")) or 100,
+        new_per_client=_positive(conf.get("CSP_REPORTS_NEW_PER_CLIENT")),
+        samples_per_violation=_positive(conf.get("CSP_REPORTS_SAMPLES_PER_VIOLATION")) or 0,
+        raw_per_window=_positive(conf.get("CSP_REPORTS_RAW_PER_WINDOW")),
+        sample_window=_positive(conf.get("CSP_REPORTS_SAMPLE_WINDOW")) or 3600,
+        flush_interval=float(interval)
+        if isinstance(interval, int | float) and not isinstance(interval, bool) and 0 <= interval <= 60
+        else 1.0,
+        flush_reports=_positive(conf.get("CSP_REPORTS_FLUSH_REPORTS")) or 1000,
     )

@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from ..csp.reports import Fingerprint, escape_controls, noise_reason
-from ..models import CspReport, CspReportAggregate
+from ..csp.reports import Fingerprint, noise_reason
+from ..escaping import escape_controls
+from ..models import BrowserReportAggregate, CspReport, CspReportAggregate
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def top_offenders(limit: int = 10) -> list[Offender]:
     return [
         Offender(
             pk=row.pk,
-            directive=row.directive,
+            directive=escape_controls(row.directive),
             blocked=escape_controls(row.blocked),
             document_path=escape_controls(row.document_path),
             source_file=escape_controls(row.source_file),
@@ -134,3 +135,43 @@ def hbar_svg(value: int, peak: int, width: int = 200) -> SafeString:
         width,
         length,
     )
+
+
+@dataclass(frozen=True)
+class BrowserReportRow:
+    """One aggregated non-CSP report as the dashboard shows it (sender text escaped)."""
+
+    pk: int
+    key: str
+    document_path: str
+    source_file: str
+    count: int
+
+
+def browser_reports_by_type(limit: int = 10) -> list[tuple[str, int, list[BrowserReportRow]]]:
+    """Per report type (most reported first): its total and its top ``limit`` rows."""
+    totals_by_kind = (
+        BrowserReportAggregate.objects.values("kind").annotate(total=Sum("count")).order_by("-total", "kind")
+    )
+    found = []
+    for entry in totals_by_kind[:20]:
+        rows = BrowserReportAggregate.objects.filter(kind=entry["kind"]).order_by("-count", "-last_seen")[
+            :limit
+        ]
+        found.append(
+            (
+                escape_controls(entry["kind"]),
+                int(entry["total"] or 0),
+                [
+                    BrowserReportRow(
+                        row.pk,
+                        escape_controls(row.key),
+                        escape_controls(row.document_path),
+                        escape_controls(row.source_file),
+                        row.count,
+                    )
+                    for row in rows
+                ],
+            )
+        )
+    return found

@@ -1,68 +1,158 @@
 """The report collector's request handling, shared by every report view.
 
-Request -> method -> content type -> declared length -> rate limit -> capped
-body read -> parse -> sample -> log and/or store -> 204.  Every refusal is a
+Request -> method -> content type -> declared length -> rate budget spent? ->
+capped body read -> parse (400 without a report) -> at most
+``CSP_REPORTS_MAX_PER_REQUEST`` reports -> the client's report budget ->
+identical reports collapsed -> log and/or buffer -> 204.  Every refusal is a
 4xx with a short plain-text reason; nothing a client sends reaches a 5xx.
+Only ``request.META`` and the body are read, so request-like objects work too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 
-from ..csp.reports import ReportFormatError, ViolationReport, escape_controls, parse_reports
+from ..csp.reports import (
+    BrowserReport,
+    Fingerprint,
+    ReportFormatError,
+    ViolationReport,
+    browser_fingerprint,
+    fingerprint,
+    parse_batch,
+)
+from ..escaping import escape_controls
 from ..log import logger
-from . import gate, limits, storage
-from .config import report_settings
+from . import buffer, gate, limits
+from .buffer import CLIENT_OVERFLOW, storable_header
+from .config import ReportSettings, report_settings
+
+Report = ViolationReport | BrowserReport
 
 
-def log_reports(reports: Sequence[ViolationReport]) -> None:
-    """One warning per violation on the ``security`` logger, control characters escaped."""
-    for report in reports:
-        logger.warning(
-            "CSP violation: %s blocked %s on %s",
-            escape_controls(report.effective_directive or report.violated_directive)[:200],
-            escape_controls(report.blocked_uri)[:500] or "(inline)",
-            escape_controls(report.document_uri)[:500],
-            extra={"csp_report": report},
-        )
+def log_reports(batch: Mapping[Report, int]) -> None:
+    """One warning per distinct report on the ``security`` logger, sender text escaped."""
+    for report, n in batch.items():
+        times = f" ({n}x)" if n > 1 else ""
+        if isinstance(report, ViolationReport):
+            logger.warning(
+                "CSP violation: %s blocked %s on %s%s",
+                escape_controls(report.effective_directive or report.violated_directive)[:200],
+                escape_controls(report.blocked_uri)[:500] or "(inline)",
+                escape_controls(report.document_uri)[:500],
+                times,
+                extra={"csp_report": report},
+            )
+        else:
+            logger.warning(
+                "Browser report %s: %s on %s%s",
+                escape_controls(report.kind),
+                escape_controls(report.key)[:200] or "(no detail)",
+                escape_controls(report.document_uri)[:500],
+                times,
+                extra={"browser_report": report},
+            )
 
 
 def _refuse(status: int, reason: str) -> HttpResponse:
-    response = HttpResponse(reason, status=status, content_type="text/plain; charset=utf-8")
-    return response
+    return HttpResponse(reason, status=status, content_type="text/plain; charset=utf-8")
 
 
-def handle(request: HttpRequest, *, save: bool, log: bool) -> HttpResponse:
-    """Answer one report request; log and/or store the violations it carries."""
-    if request.method != "POST":
+def collect(
+    batch: Mapping[Report, int],
+    settings: ReportSettings,
+    group: str,
+    sender_ip: str | None,
+    user_agent: str,
+    *,
+    timed: bool = True,
+) -> bool:
+    """Buffer ``batch``'s counts and raw samples; whether the buffer should be flushed now.
+
+    Violations without a row yet spend the client's new-violation budget;
+    past it they are counted on the :data:`CLIENT_OVERFLOW` row, so one sender
+    cannot fill the aggregate cap.
+    """
+    now = buffer.now()
+    knows = buffer.BUFFER.knows
+    seen: list[tuple[Report, int, str, Fingerprint, str, bool, bool]] = []
+    unknown: list[str] = []
+    for report, n in batch.items():
+        if isinstance(report, ViolationReport):
+            kind, fp, counted = buffer.CSP, fingerprint(report), settings.aggregate
+        else:
+            kind, fp, counted = report.kind, browser_fingerprint(report), True
+        key = buffer.key(kind, fp)
+        fresh = counted and not knows(key)
+        if fresh and key not in unknown:
+            unknown.append(key)
+        seen.append((report, n, kind, fp, key, counted, fresh))
+    allowed: set[str] = set()
+    if unknown:
+        unknown.sort()
+        allowed = set(unknown[: limits.take_new_violations(group, len(unknown), settings)])
+    counts: list[buffer.Count] = []
+    samples: list[buffer.Sample] = []
+    for report, n, kind, fp, key, counted, fresh in seen:
+        own = not fresh or key in allowed
+        if counted:
+            if isinstance(report, BrowserReport):
+                counts.append(
+                    buffer.Count(
+                        kind, fp if own else CLIENT_OVERFLOW, n, now, now, report.disposition, report.message
+                    )
+                )
+            else:
+                counts.append(buffer.Count(kind, fp if own else CLIENT_OVERFLOW, n, now, now))
+        if own and settings.save_raw and isinstance(report, ViolationReport):
+            samples.append(buffer.Sample(report, fp.digest, sender_ip, report.user_agent or user_agent))
+    return buffer.BUFFER.add(counts, samples, settings, timed=timed)
+
+
+def handle(request: Any, *, save: bool, log: bool, synchronous: bool = False) -> HttpResponse:
+    """Answer one report request; log and/or store the reports it carries.
+
+    ``synchronous``: write to the database before answering (the documented
+    view), instead of within ``CSP_REPORTS_FLUSH_INTERVAL``.
+    """
+    if gate.method(request) != "POST":
         return HttpResponseNotAllowed(["POST"])
     settings = report_settings()
-    address = str(request.META.get("REMOTE_ADDR") or "")
+    meta = request.META
+    sender_ip, group = limits.client_group(meta)
     try:
-        media_type = gate.content_type(request)
-        gate.declared_length(request, settings.max_body)
-        if limits.over_rate_limit(address, settings):
-            response = _refuse(429, "too many reports from this client")
-            response["Retry-After"] = str(settings.rate_window)
-            return response
+        media_type = gate.content_type(meta)
+        gate.declared_length(meta, settings.max_body)
+        if limits.rate_exhausted(group, settings):
+            raise gate.Rejected(429, "too many reports from this client")
         body = gate.read_body(request, settings.max_body)
         try:
-            reports = parse_reports(body, media_type)
+            reports = parse_batch(body, media_type)[: settings.max_per_request]
         except ReportFormatError as error:
             raise gate.Rejected(400, str(error)) from None
+        allowed = limits.take_reports(group, len(reports), settings)
+        if not allowed:
+            raise gate.Rejected(429, "too many reports from this client")
     except gate.Rejected as refusal:
-        return _refuse(refusal.status, refusal.reason)
-    if reports and limits.sampled(settings):
-        if log:
-            log_reports(reports)
-        if save:
-            storage.store(
-                reports,
-                raw=settings.save_raw,
-                aggregate=settings.aggregate,
-                sender_ip=address,
-                user_agent=storage.storable_header(request.META.get("HTTP_USER_AGENT")),
-            )
+        response = _refuse(refusal.status, refusal.reason)
+        if refusal.status == 429:
+            response["Retry-After"] = str(settings.rate_window)
+        return response
+    kept = reports[:allowed]
+    # Identical reports collapse into one, counted n times.
+    batch: Mapping[Report, int] = {kept[0]: 1} if len(kept) == 1 else Counter(kept)
+    if log:
+        log_reports(batch)
+    if save and limits.sampled(settings):
+        user_agent = storable_header(meta.get("HTTP_USER_AGENT"))
+        write_now = synchronous or settings.flush_interval == 0
+        full = collect(batch, settings, group, sender_ip, user_agent, timed=not write_now)
+        if write_now:
+            buffer.flush()
+        elif full:
+            buffer.flush(wait=False)
     return HttpResponse(status=204)

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from ...csp.proposal import LeftOut
-from ...csp.reports import escape_controls
+from ...escaping import escape_controls
 from ...reports import proposals
 
 

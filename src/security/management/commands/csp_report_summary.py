@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from ...csp.reports import escape_controls
+from ...escaping import escape_controls
 from ...reports import analysis
 
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             fp = violation.fingerprint
             mark = f"  [noise: {violation.noise}]" if violation.noise else ""
             self.stdout.write(
-                f"{violation.count:>8}  {fp.directive:<16} {escape_controls(fp.blocked):<40} "
+                f"{violation.count:>8}  {escape_controls(fp.directive):<16} {escape_controls(fp.blocked):<40} "
                 f"on {escape_controls(fp.document_path)}"
                 + (f" from {escape_controls(fp.source_file)}" if fp.source_file else "")
                 + mark
@@ -46,7 +46,9 @@ class Command(BaseCommand):
             "Suggested policy additions (sources the reports show the site loads; review each):"
         )
         for directive, sources in policy.items():
-            self.stdout.write(f"  {directive}: {' '.join(escape_controls(s) for s in sources)}")
+            self.stdout.write(
+                f"  {escape_controls(directive)}: {' '.join(escape_controls(s) for s in sources)}"
+            )
             if "'unsafe-inline'" in sources or "'unsafe-eval'" in sources:
                 self.stdout.write("    (prefer nonces or hashes to 'unsafe-inline' / 'unsafe-eval')")
         self.stdout.write(f"CSP_STRING-style: {escape_controls(analysis.policy_string(policy))}")

@@ -148,7 +148,11 @@ CSP_REPORTING_ENDPOINTS = {"csp-endpoint": "security-reports"}
 # Authentication policies (docs/auth.md, docs/throttling.md): /private/ needs a login;
 # the user "newcomer" must change the password first; idle sessions end after
 # DEMO_SESSION_IDLE seconds; three failed logins lock a username for a minute.
-MANDATORY_PASSWORD_CHANGE = {"URL_NAME": "password_change", "EXEMPT_URL_NAMES": ["password_change_done"]}
+MANDATORY_PASSWORD_CHANGE = {
+    "URL_NAME": "password_change",
+    "EXEMPT_URL_NAMES": ["password_change_done"],
+    "REDIRECT_WITH_NEXT": True,  # demo/auth_views.py reads next after the change
+}
 SESSION_INACTIVITY_TIMEOUT = int(os.environ.get("DEMO_SESSION_IDLE", "120"))
 SESSION_ACTIVITY_GRANULARITY = int(os.environ.get("DEMO_SESSION_GRANULARITY", "5"))
 AUTHENTICATION_BACKENDS = [

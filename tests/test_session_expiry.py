@@ -326,3 +326,22 @@ def test_explicit_none_switches_the_idle_timeout_off_and_unset_means_the_default
     assert SessionExpiryPolicyMiddleware(lambda request: HttpResponse()).SESSION_INACTIVITY_TIMEOUT is None
     del settings.SESSION_INACTIVITY_TIMEOUT
     assert SessionExpiryPolicyMiddleware(lambda request: HttpResponse()).SESSION_INACTIVITY_TIMEOUT == 1800
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_async_upgrade_of_an_original_session(settings):
+    _pickle_sessions(settings)
+    user = await sync_to_async(get_user_model().objects.create_user)("ada", password="pw-ada-1")
+    client = AsyncClient()
+    await client.aforce_login(user)
+    session = await client.asession()
+    moment = str(timezone.now() - datetime.timedelta(minutes=5))
+    await session.apop(START_KEY)
+    await session.apop(ACTIVITY_KEY)
+    await session.aset("starttime", moment)
+    await session.aset("lastactivity", moment)
+    await session.asave()
+    assert (await client.get("/auth/async-private/")).content == b"ada"
+    session = await client.asession()
+    assert not await session.ahas_key("starttime")
+    assert await session.aget(START_KEY) is not None

@@ -163,6 +163,8 @@ AUTH_THROTTLING = {
     "USERNAME_FAILURES": int(os.environ.get("DEMO_THROTTLE_FAILURES", "3")),
     "WINDOW_SECONDS": 60,
 }
+# Proxies whose X-Forwarded-For is believed (comma-separated networks; the servers test uses 127.0.0.1).
+SECURITY_TRUSTED_PROXIES = [net for net in os.environ.get("DEMO_TRUSTED_PROXIES", "").split(",") if net]
 if os.environ.get("DEMO_REDIS_URL"):
     CACHES = {
         "default": {

@@ -102,6 +102,10 @@ def _segment_key(text: str) -> str | None:
     return text[: slash + 1] if slash > 0 else None
 
 
+#: From this many rules on, rules are grouped by their literal first segment.
+INDEX_FROM = 32
+
+
 class PathRules:
     """An immutable list of URL regexes, compiled once and indexed by their literal first segment.
 
@@ -109,7 +113,8 @@ class PathRules:
     written like ``urls.py`` patterns (``r"^about/$"``).  Rules that start
     with a literal first segment (``^section12/``) are grouped by it, so a
     path is only tried against the rules of its own first segment plus the
-    rules without one: matching cost stays flat as rules are added.
+    rules without one: matching cost stays flat as rules are added.  Short
+    lists (under :data:`INDEX_FROM` rules) stay one alternation.
     """
 
     __slots__ = ("_buckets", "_compiled", "patterns", "relative")
@@ -119,8 +124,9 @@ class PathRules:
         self.relative = relative
         general: list[str] = []
         grouped: dict[str, list[str]] = {}
+        indexed = len(self.patterns) >= INDEX_FROM
         for rule in self.patterns:
-            prefix = literal_prefix(rule)
+            prefix = literal_prefix(rule) if indexed else None
             key = _segment_key(prefix) if prefix else None
             (grouped.setdefault(key, []) if key else general).append(_normalise(rule))
         self._compiled = tuple(self._compile(general))
@@ -150,14 +156,18 @@ class PathRules:
 
     def matches(self, path_info: str) -> bool:
         """Whether any rule matches the start of ``path_info`` (``re.match`` semantics)."""
-        if self.relative and path_info.startswith("/"):
+        if self.relative and path_info[:1] == "/":
             path_info = path_info[1:]
         if self._buckets:
-            key = _segment_key(path_info)
-            bucket = self._buckets.get(key) if key else None
-            if bucket and any(regex.match(path_info) is not None for regex in bucket):
+            slash = path_info.find("/", 1)
+            if slash > 0:
+                for regex in self._buckets.get(path_info[: slash + 1], ()):
+                    if regex.match(path_info) is not None:
+                        return True
+        for regex in self._compiled:  # noqa: SIM110 -- a plain loop: no generator per request
+            if regex.match(path_info) is not None:
                 return True
-        return any(regex.match(path_info) is not None for regex in self._compiled)
+        return False
 
 
 def compile_error(rule: object) -> str | None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.contrib.auth import aauthenticate, authenticate
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 from security.auth_throttling.forms import ThrottledAuthenticationForm
+from security.auth_throttling.views import ThrottledPasswordChangeView
 from security.views import require_ajax
 
 
@@ -65,6 +69,8 @@ async def acheck_credentials(request: HttpRequest) -> HttpResponse:
     return HttpResponse("valid" if user is not None else "invalid", content_type="text/plain")
 
 
+SERVED = str(Path(__file__).resolve().parent / "served")
+
 urlpatterns = [
     path("auth/check/", check_credentials, name="check-credentials"),
     path("auth/async-check/", acheck_credentials, name="async-check-credentials"),
@@ -87,6 +93,11 @@ urlpatterns = [
         name="password_change",
     ),
     path(
+        "accounts/throttled_password_change/",
+        ThrottledPasswordChangeView.as_view(template_name="auth_tests/password_change.html"),
+        name="throttled_password_change",
+    ),
+    path(
         "accounts/password_change/done/",
         lambda request: HttpResponse("password changed"),
         name="password_change_done",
@@ -101,4 +112,7 @@ urlpatterns = [
     path("auth/ajax/", ajax_only, name="ajax-only"),
     path("auth/async-ajax/", aajax_only, name="async-ajax-only"),
     path("security/", include("security.auth_throttling.urls")),
+    # A file view serving everything under tests/served/ (public/ is exempt in the bypass tests).
+    re_path(r"^files/(?P<path>.*)$", serve, {"document_root": SERVED}),
+    re_path(r"^media/(?P<path>.*)$", serve, {"document_root": SERVED}),
 ]

@@ -147,3 +147,17 @@ def test_require_ajax_keeps_the_view_kind():
 
     assert iscoroutinefunction(aajax_only)
     assert not iscoroutinefunction(ajax_only)
+
+
+def test_the_originals_exempt_urls_key_is_accepted(settings):
+    settings.MANDATORY_PASSWORD_CHANGE = {"URL_NAME": "password_change", "EXEMPT_URLS": [r"^help/$"]}
+    assert "security.E092" not in ids()
+    settings.MANDATORY_PASSWORD_CHANGE = {"URL_NAME": "password_change", "EXEMPT_URL_NAMES": 5}
+    assert "security.E092" in ids()
+
+
+def test_custom_logout_module_is_checked(settings):
+    settings.CUSTOM_LOGOUT_MODULE = "tests.nowhere.logout"
+    assert "security.E094" in ids()
+    settings.CUSTOM_LOGOUT_MODULE = "django.contrib.auth.logout"
+    assert "security.E094" not in ids()

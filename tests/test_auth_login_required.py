@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
 from django.test import AsyncClient, Client
 
@@ -82,7 +83,7 @@ class TestSync:
     def test_script_clients_get_401(self, headers):
         response = Client().get("/auth/private/", **headers)
         assert response.status_code == 401
-        assert response.json() == {"error": "authentication_required", "login_url": "/accounts/login/"}
+        assert response.json() == {"login_url": "/accounts/login/"}  # exactly the original's body
 
     def test_json_body_gets_401(self):
         response = Client().post("/auth/private/", data="{}", content_type="application/json")
@@ -227,3 +228,40 @@ def test_relative_rules_drop_a_leading_slash_only_when_unambiguous():
     assert rules.matches("/contact/")
     assert not rules.matches("//about/")
     assert not rules.matches("/about/\n")
+
+
+# -- fail fast, and the original's request.login_url ------------------------------------------
+
+
+def test_missing_authentication_middleware_is_improperly_configured_not_a_500(settings):
+    settings.MIDDLEWARE = [m for m in LOGIN_ONLY if "auth.middleware" not in m]
+    with pytest.raises(ImproperlyConfigured, match="AuthenticationMiddleware"):
+        Client().get("/auth/private/")
+
+
+async def test_missing_authentication_middleware_async(settings):
+    settings.MIDDLEWARE = [m for m in LOGIN_ONLY if "auth.middleware" not in m]
+    with pytest.raises(ImproperlyConfigured, match="AuthenticationMiddleware"):
+        await AsyncClient().get("/auth/async-private/")
+
+
+def test_request_login_url_is_honoured(settings):
+    settings.MIDDLEWARE = ["tests.auth_support.CustomLoginURL", *LOGIN_ONLY]
+    response = Client().get("/auth/private/")
+    assert response["Location"] == "/auth/open/"
+    response = Client().get("/auth/private/", HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+    assert response.json() == {"login_url": "/auth/open/"}
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("LOGIN_EXEMPT_URLS", ["("]), ("LOGIN_EXEMPT_URLS", 5), ("LOGIN_URL", "")]
+)
+def test_wrong_settings_fail_when_built(settings, name, value):
+    setattr(settings, name, value)
+    with pytest.raises(ImproperlyConfigured, match=name):
+        LoginRequiredMiddleware(lambda request: HttpResponse())
+
+
+def test_none_exempt_rules_mean_the_default(settings):
+    settings.LOGIN_EXEMPT_URLS = None
+    assert not LoginRequiredMiddleware(lambda request: HttpResponse()).exempt

@@ -8,8 +8,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
-from django.test import AsyncClient, Client
+from django.http import HttpResponse
+from django.test import AsyncClient, Client, RequestFactory
 from django.utils import timezone
 
 from security import middleware, password_expiry
@@ -100,9 +102,19 @@ def test_user_without_row_counts_as_expired_and_gets_one():
     assert PasswordExpiry.objects.filter(user=user).exists()
 
 
+def test_creating_a_user_creates_no_row_so_signup_code_can_create_one():
+    user = new_user()
+    assert not PasswordExpiry.objects.filter(user=user).exists()
+    assert password_expiry.password_is_expired(user)  # no row: expired, and the look creates the row
+    assert PasswordExpiry.objects.filter(user=user).count() == 1
+    other = new_user("dave")
+    PasswordExpiry.objects.create(user=other).never_expire()  # the original's tests and factories do this
+    assert not password_expiry.password_is_expired(other)
+
+
 def test_model_defaults_and_methods():
     user = new_user()
-    row = PasswordExpiry.objects.get(user=user)
+    row = PasswordExpiry.objects.create(user=user)
     assert row.is_expired()
     row.never_expire()
     assert not PasswordExpiry.objects.get(user=user).is_expired()
@@ -138,13 +150,24 @@ def test_fixture_loading_is_left_alone():
 # -- middleware ---------------------------------------------------------------------------
 
 
-def test_expired_user_is_sent_to_password_change_with_next():
-    client = logged_in(new_user())
-    response = client.get("/auth/private/", {"x": "1"})
+def test_expired_user_is_sent_to_password_change_without_next():
+    # Django's PasswordChangeView ignores ?next=, so none is offered by default.
+    response = logged_in(new_user()).get("/auth/private/", {"x": "1"})
     assert response.status_code == 302
+    assert response["Location"] == "/accounts/password_change/"
+
+
+def test_redirect_with_next_setting_offers_next(settings):
+    settings.MANDATORY_PASSWORD_CHANGE = {**MANDATORY, "REDIRECT_WITH_NEXT": True}
+    response = logged_in(new_user()).get("/auth/private/", {"x": "1"})
     url = urlsplit(response["Location"])
     assert url.path == "/accounts/password_change/"
     assert parse_qs(url.query)["next"] == ["/auth/private/?x=1"]
+
+
+def test_exempt_urls_regexes_of_the_original_pass(settings):
+    settings.MANDATORY_PASSWORD_CHANGE = {**MANDATORY, "EXEMPT_URLS": [r"^auth/private/$"]}
+    assert logged_in(new_user()).get("/auth/private/").status_code == 200
 
 
 def test_password_change_view_logout_and_exempt_names_pass():
@@ -193,9 +216,37 @@ def test_post_is_redirected_without_next():
     assert response["Location"] == "/accounts/password_change/"
 
 
-def test_missing_settings_disable_the_middleware_instead_of_failing(settings):
-    settings.MANDATORY_PASSWORD_CHANGE = {}
-    assert logged_in(new_user()).get("/auth/private/").status_code == 200
+@pytest.mark.parametrize(
+    "value",
+    [
+        {},  # no URL_NAME: the middleware would be silently off
+        {"URL_NAME": "no-such-view"},  # would be a 500 for every logged-in user
+        {"URL_NAME": "password_change", "EXEMPT_URL_NAMES": 5},
+        {"URL_NAME": "password_change", "EXEMPT_URLS": ["("]},
+        {"URL_NAME": "password_change", "REDIRECT_WITH_NEXT": "yes"},
+    ],
+)
+def test_wrong_settings_fail_when_the_middleware_is_built(settings, value):
+    settings.MANDATORY_PASSWORD_CHANGE = value
+    with pytest.raises(ImproperlyConfigured, match="MANDATORY_PASSWORD_CHANGE"):
+        logged_in(new_user()).get("/auth/private/")
+    with pytest.raises(ImproperlyConfigured, match="MANDATORY_PASSWORD_CHANGE"):
+        middleware.MandatoryPasswordChangeMiddleware(lambda request: HttpResponse())
+
+
+def test_a_wrong_value_assigned_later_refuses_the_next_request_and_a_fix_clears_it(settings):
+    instance = middleware.MandatoryPasswordChangeMiddleware(lambda request: HttpResponse())
+    settings.MANDATORY_PASSWORD_CHANGE = {"EXEMPT_URLS": []}  # setting_changed: kept, not raised here
+    with pytest.raises(ImproperlyConfigured, match="URL_NAME"):
+        instance(RequestFactory().get("/"))
+    settings.MANDATORY_PASSWORD_CHANGE = MANDATORY
+    assert instance(RequestFactory().get("/")).status_code == 200
+
+
+def test_load_setting_raises_for_a_wrong_value():
+    instance = middleware.MandatoryPasswordChangeMiddleware(lambda request: HttpResponse())
+    with pytest.raises(ImproperlyConfigured):
+        instance.load_setting("MANDATORY_PASSWORD_CHANGE", {"EXEMPT_URLS": []})
 
 
 def test_legacy_name_is_the_same_class():
@@ -252,7 +303,7 @@ def test_admin_actions_on_password_expiry_rows(settings):
     root = User.objects.create_superuser("root", password="pw-root-1")
     target = new_user("erin")
     client = logged_in(root)
-    row = PasswordExpiry.objects.get(user=target)
+    row = PasswordExpiry.objects.create(user=target)
     url = "/admin/security/passwordexpiry/"
     assert client.get(url).status_code == 200
     client.post(url, {"action": "never_expire_selected", "_selected_action": [row.pk]})

@@ -101,3 +101,97 @@ def test_compile_error(rule, problem):
         assert found is None
     else:
         assert problem in found
+
+
+# -- the literal-prefix index ------------------------------------------------------------------
+
+INDEX_RULES = [
+    r"^section1/page/$",
+    r"^section12/",
+    r"^sect",
+    r"^a\.b/x",
+    r"^ab*/",
+    r"^x{2}/",
+    r"^(?!private/)",
+    r"^one/|^two/",
+    r"(?i)^upper/",
+    r"^d\d/",
+    r"^/abs/olute/$",
+    r"^esc\/aped/",
+    "",
+]
+INDEX_PATHS = [
+    "section1/page/",
+    "section1/page/x",
+    "section12/a",
+    "section123/",
+    "sector/",
+    "a.b/x",
+    "aXb/x",
+    "a/",
+    "abbb/",
+    "xx/",
+    "x/",
+    "private/",
+    "public/",
+    "two/",
+    "UPPER/",
+    "d7/",
+    "/abs/olute/",
+    "esc/aped/",
+    "",
+    "/",
+]
+
+
+@pytest.mark.parametrize("relative", [False, True])
+@pytest.mark.parametrize("rule", INDEX_RULES)
+def test_the_index_matches_exactly_what_each_rule_matches(rule, relative):
+    fillers = [rf"^zzz{i}/" for i in range(40)]  # enough rules for the index to be used
+    indexed = PathRules([rule, *fillers], relative=relative)
+    assert indexed._buckets
+    plain = re.compile(_normalised(rule))
+    for path in INDEX_PATHS:
+        subject = path[1:] if relative and path.startswith("/") else path
+        assert indexed.matches(path) == (plain.match(subject) is not None), (
+            rule,
+            path,
+        )
+
+
+def _normalised(rule: str) -> str:
+    from security.paths import _normalise
+
+    return _normalise(rule)
+
+
+@pytest.mark.parametrize(
+    ("rule", "prefix"),
+    [
+        (r"^section1/page/$", "section1/page/"),
+        (r"^ab*/", "a"),
+        (r"^a\.b", "a.b"),
+        (r"\A/x/", "/x/"),
+        (r"^one/|^two/", None),
+        (r"(?i)^a/", None),
+        (re.compile(r"^a/", re.IGNORECASE), None),
+        (re.compile(r"^a/"), "a/"),
+        (r"^d\d", "d"),
+    ],
+)
+def test_literal_prefix(rule, prefix):
+    from security.paths import literal_prefix
+
+    assert literal_prefix(rule) == prefix
+
+
+def test_many_rules_are_indexed_by_first_segment():
+    rules = PathRules([rf"^section{i}/page/$" for i in range(1000)], relative=True)
+    assert rules.matches("/section999/page/")
+    assert not rules.matches("/section999/page/x")
+    assert not rules.matches("/private/page/")
+    assert len(rules._buckets) == 1000
+    assert not rules._compiled
+    few = PathRules([r"^a/", r"^b/"])
+    assert not few._buckets  # short lists stay one alternation
+    assert len(few._compiled) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import math
 import time
 
@@ -9,9 +10,13 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.conf import settings as django_settings
 from django.contrib.auth import SESSION_KEY, get_user_model
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpResponse
 from django.test import AsyncClient, Client
+from django.utils import timezone
 
-from security.middleware.session import ACTIVITY_KEY, START_KEY, Policy, Verdict, parse_stamp
+from security.middleware import SessionExpiryPolicyMiddleware
+from security.middleware.session import ACTIVITY_KEY, START_KEY, Policy, Verdict, legacy_stamp, parse_stamp
 
 from .auth_support import AUTH, LOGIN_REQUIRED, MESSAGES, SESSION, SESSION_EXPIRY
 
@@ -204,3 +209,139 @@ def test_parse_stamp_rejects_non_numbers_and_future():
 
 def test_huge_integer_stamp_in_the_session_expires_it_instead_of_a_500():
     assert Policy(3600, 1800, 60).evaluate(10**400, 10**400, 1000.0)[0] is Verdict.EXPIRED
+
+
+# -- sessions written by the original django-security, and its names ------------------------
+
+
+def _pickle_sessions(settings) -> None:
+    settings.MIDDLEWARE = STACK
+    settings.SESSION_ENGINE = ENGINES["db"]
+    settings.SESSION_SERIALIZER = "tests.session_pickle.PickleSerializer"
+
+
+@pytest.mark.parametrize("form", ["datetime", "str"])
+def test_an_upgraded_session_of_the_original_stays_logged_in(settings, user, form):
+    _pickle_sessions(settings)
+    client = logged_in(user)
+    moment = timezone.now() - datetime.timedelta(minutes=5)
+    written = moment if form == "datetime" else str(moment)  # 0.9.5 pickled datetimes, 1.x str(datetime)
+    edit_session(
+        client, **{START_KEY: None, ACTIVITY_KEY: None, "starttime": written, "lastactivity": written}
+    )
+    assert client.get("/auth/private/").content == b"sam"
+    session = client.session
+    assert "starttime" not in session
+    assert "lastactivity" not in session
+    assert abs(session[START_KEY] - moment.timestamp()) < 2
+    assert session[ACTIVITY_KEY] >= int(time.time()) - 5  # older than the granularity: touched
+
+
+def test_an_idle_session_of_the_original_expires(settings, user):
+    _pickle_sessions(settings)
+    client = logged_in(user)
+    old = str(timezone.now() - datetime.timedelta(seconds=1801))
+    edit_session(client, **{START_KEY: None, ACTIVITY_KEY: None, "starttime": old, "lastactivity": old})
+    assert client.get("/auth/private/").status_code == 302
+
+
+def test_legacy_stamp_forms():
+    naive = datetime.datetime(2026, 1, 2, 3, 4, 5)
+    aware = timezone.make_aware(naive, timezone.get_default_timezone())
+    assert legacy_stamp(naive) == aware.timestamp()
+    assert legacy_stamp(str(aware)) == aware.timestamp()
+    for bad in ("yesterday", 5, None, datetime.date(2026, 1, 2)):
+        assert legacy_stamp(bad) is None
+
+
+def test_the_originals_attribute_names(settings):
+    settings.SESSION_COOKIE_AGE = 3600
+    settings.SESSION_INACTIVITY_TIMEOUT = 600
+    instance = SessionExpiryPolicyMiddleware(lambda request: HttpResponse())
+    assert (instance.SESSION_COOKIE_AGE, instance.SESSION_INACTIVITY_TIMEOUT) == (3600, 600)
+    assert SessionExpiryPolicyMiddleware.START_TIME_KEY == START_KEY
+    assert SessionExpiryPolicyMiddleware.LAST_ACTIVITY_KEY == ACTIVITY_KEY
+    session: dict[str, object] = {}
+    moment = timezone.now().replace(microsecond=0)
+    SessionExpiryPolicyMiddleware._set_datetime_in_session(START_KEY, moment, session)
+    assert session[START_KEY] == int(moment.timestamp())
+    assert SessionExpiryPolicyMiddleware._get_datetime_in_session(START_KEY, session) == moment
+    assert SessionExpiryPolicyMiddleware._get_datetime_in_session(ACTIVITY_KEY, session) is None
+
+
+def logout_spy(request) -> None:
+    from django.contrib.auth import logout
+
+    LOGOUTS.append(request.path)
+    logout(request)
+
+
+LOGOUTS: list[str] = []
+
+
+def test_custom_logout_module_is_called_on_expiry(settings, user):
+    settings.MIDDLEWARE = STACK
+    settings.CUSTOM_LOGOUT_MODULE = "tests.test_session_expiry.logout_spy"
+    client = logged_in(user)
+    edit_session(client, **{ACTIVITY_KEY: int(time.time()) - 1801})
+    LOGOUTS.clear()
+    assert client.get("/auth/private/").status_code == 302
+    assert LOGOUTS == ["/auth/private/"]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_custom_logout_module_async(settings):
+    settings.MIDDLEWARE = STACK
+    settings.CUSTOM_LOGOUT_MODULE = "tests.test_session_expiry.logout_spy"
+    user = await sync_to_async(get_user_model().objects.create_user)("ada", password="pw-ada-1")
+    client = AsyncClient()
+    await client.aforce_login(user)
+    session = await client.asession()
+    await session.aset(ACTIVITY_KEY, int(time.time()) - 1801)
+    await session.asave()
+    LOGOUTS.clear()
+    assert (await client.get("/auth/async-private/")).status_code == 302
+    assert LOGOUTS == ["/auth/async-private/"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SESSION_INACTIVITY_TIMEOUT", "30m"),
+        ("SESSION_ACTIVITY_GRANULARITY", 0),
+        ("SESSION_COOKIE_AGE", -1),
+        ("CUSTOM_LOGOUT_MODULE", "tests.no_such_module.logout"),
+        ("CUSTOM_LOGOUT_MODULE", "tests.test_session_expiry.LOGOUTS"),
+        ("CUSTOM_LOGOUT_MODULE", 5),
+    ],
+)
+def test_wrong_settings_fail_when_built(settings, name, value):
+    setattr(settings, name, value)
+    with pytest.raises(ImproperlyConfigured, match=name):
+        SessionExpiryPolicyMiddleware(lambda request: HttpResponse())
+
+
+def test_explicit_none_switches_the_idle_timeout_off_and_unset_means_the_default(settings):
+    settings.SESSION_INACTIVITY_TIMEOUT = None
+    assert SessionExpiryPolicyMiddleware(lambda request: HttpResponse()).SESSION_INACTIVITY_TIMEOUT is None
+    del settings.SESSION_INACTIVITY_TIMEOUT
+    assert SessionExpiryPolicyMiddleware(lambda request: HttpResponse()).SESSION_INACTIVITY_TIMEOUT == 1800
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_async_upgrade_of_an_original_session(settings):
+    _pickle_sessions(settings)
+    user = await sync_to_async(get_user_model().objects.create_user)("ada", password="pw-ada-1")
+    client = AsyncClient()
+    await client.aforce_login(user)
+    session = await client.asession()
+    moment = str(timezone.now() - datetime.timedelta(minutes=5))
+    await session.apop(START_KEY)
+    await session.apop(ACTIVITY_KEY)
+    await session.aset("starttime", moment)
+    await session.aset("lastactivity", moment)
+    await session.asave()
+    assert (await client.get("/auth/async-private/")).content == b"ada"
+    session = await client.asession()
+    assert not await session.ahas_key("starttime")
+    assert await session.aget(START_KEY) is not None

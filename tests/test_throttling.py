@@ -13,7 +13,7 @@ from django.test import AsyncClient, Client, RequestFactory
 
 from security.auth_throttling import Throttle, client_ip, reset_throttle
 from security.auth_throttling.config import problems
-from security.auth_throttling.core import ip_group
+from security.auth_throttling.core import ip_group, pair_key
 
 from .auth_support import AUTH, CSRF, MESSAGES, SESSION
 
@@ -112,7 +112,7 @@ def test_delay_mode_refuses_early_retries_without_counting_them(settings, user):
     assert THROTTLED in refused.content.decode()
     assert Throttle().failures(username="tess") == 2
     # Once the delay has passed (simulated by moving the last attempt back), it is allowed.
-    key = "security:throttle:user:" + __import__("hashlib").sha256(b"tess").hexdigest()[:40]
+    key = pair_key("tess", "10.0.0.1")  # the (account, address) budget is the one past its limit
     cache.set(key + ":last", cache.get(key + ":last") - 31, 300)
     assert attempt("right-pw-1").status_code == 302
 
@@ -162,7 +162,7 @@ def test_delay_mode_lets_one_caller_through_per_delay_window(settings, user):
     settings.AUTH_THROTTLING = {"MODE": "delay", "USERNAME_FAILURES": 2, "MAX_DELAY_SECONDS": 60}
     for _ in range(6):
         authenticate(username="tess", password="wrong")
-    key = "security:throttle:user:" + __import__("hashlib").sha256(b"tess").hexdigest()[:40]
+    key = pair_key("tess", "unknown")  # authenticate() without a request: the no-address budget
     long_ago = time.time() - 61  # the longest delay has passed
     cache.set(key + ":last", long_ago, 300)
     passed = 0
@@ -258,3 +258,96 @@ def test_config_problems():
     assert problems([]) == ["must be a dict, not list"]
     found = problems({"MODE": "x", "USERNAME_FAILURES": 0, "WINDOW_SECONDS": "1", "NOPE": 1})
     assert len(found) == 4
+
+
+# -- issue 12: lockout as a weapon, username variants, proxies, IPv6 /48 ------------------------
+
+
+def test_an_attackers_failures_do_not_lock_the_owner_out(settings, user):
+    settings.AUTH_THROTTLING = {"USERNAME_FAILURES": 5, "ACCOUNT_FAILURES": 100, "IP_FAILURES": 1000}
+    outcomes = [attempt("guess", ip="203.0.113.66").content.decode() for _ in range(50)]
+    assert sum(GENERIC in body for body in outcomes) == 5  # five guesses from that address, then refused
+    assert attempt("right-pw-1", ip="198.51.100.7").status_code == 302  # the owner, at once
+    # The owner's login does not unlock the attacker's budget.
+    assert THROTTLED in attempt("right-pw-1", ip="203.0.113.66").content.decode()
+
+
+def test_guesses_per_account_are_bounded_across_all_addresses(settings, user):
+    settings.AUTH_THROTTLING = {"USERNAME_FAILURES": 2, "ACCOUNT_FAILURES": 6, "IP_FAILURES": 1000}
+    checked = 0
+    for host in range(1, 21):  # rotating addresses: 20 sources
+        for _ in range(3):
+            checked += GENERIC in attempt("guess", ip=f"192.0.2.{host}").content.decode()
+    assert checked == 6  # the per-account ceiling, from all sources together
+    assert THROTTLED in attempt("right-pw-1", ip="198.51.100.7").content.decode()
+
+
+def test_a_staff_reset_clears_the_account_from_every_address(settings, user):
+    for host in (1, 2):
+        for _ in range(3):
+            attempt("guess", ip=f"192.0.2.{host}")
+    reset_throttle(username="tess")
+    assert attempt("right-pw-1", ip="192.0.2.1").status_code == 302
+
+
+FULLWIDTH_TESS = "\uff34\uff25\uff33\uff33"  # what NFKC folds to "TESS"
+
+
+@pytest.mark.parametrize("variant", [FULLWIDTH_TESS, "Tess", "tess ", " TESS"])
+def test_nfkc_and_case_variants_share_one_budget(variant):
+    def account_key(name: str) -> str:
+        return Throttle()._counters(None, name)[-1].key
+
+    assert account_key(variant) == account_key("tess")
+    assert account_key("\ufb00") == account_key("ff")  # the ligature is the same account under NFKC
+
+
+def test_int_usernames_and_email_credentials_are_counted(settings):
+    settings.AUTH_THROTTLING = {"USERNAME_FAILURES": 2, "IP_FAILURES": None}
+    request = RequestFactory().post("/", REMOTE_ADDR="10.0.0.3")
+    for _ in range(2):
+        authenticate(request, username=1234, password="x")
+    authenticate(request, username=1234, password="x")
+    assert not request.security_throttle.allowed
+    for _ in range(3):
+        authenticate(request, email="Someone@Example.com", password="x")
+    assert not request.security_throttle.allowed
+    assert request.security_throttle.reason == "pair"
+
+
+def test_ipv6_48_budget_beside_the_64(settings, user):
+    settings.AUTH_THROTTLING = {"USERNAME_FAILURES": None, "IP_FAILURES": 100, "IPV6_48_FAILURES": 3}
+    for subnet in range(1, 4):  # a fresh /64 of one /48 for every attempt
+        attempt("wrong", ip=f"2001:db8:7:{subnet}::1")
+    refused = attempt("right-pw-1", ip="2001:db8:7:ff::1")
+    assert THROTTLED in refused.content.decode()
+    assert attempt("right-pw-1", ip="2001:db8:8::1").status_code == 302  # another /48
+    reset_throttle(ip="2001:db8:7:1::1")
+    assert attempt("right-pw-1", ip="2001:db8:7:ff::1").status_code == 302
+
+
+def test_trusted_proxy_settings_are_shared_with_the_throttle(settings):
+    settings.SECURITY_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="203.0.113.5, 10.0.0.2", REMOTE_ADDR="10.0.0.1")
+    assert client_ip(request) == "203.0.113.5"
+    stranger = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="203.0.113.5", REMOTE_ADDR="198.51.100.1")
+    assert client_ip(stranger) == "198.51.100.1"  # not a trusted proxy: its header is ignored
+    settings.AUTH_THROTTLING = {"CLIENT_IP_HEADER": "HTTP_X_REAL_IP"}  # the deprecated alias: one proxy
+    aliased = RequestFactory().get("/", HTTP_X_REAL_IP="[2001:db8::5]:4711", REMOTE_ADDR="10.0.0.1")
+    assert client_ip(aliased) == "2001:db8::5"
+
+
+def test_the_old_password_check_of_the_password_change_form_is_throttled(user):
+    client = Client(REMOTE_ADDR="10.0.0.1")
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+
+    def change(old: str):
+        data = {"old_password": old, "new_password1": "N3w-Secret-pw!", "new_password2": "N3w-Secret-pw!"}
+        return client.post("/accounts/throttled_password_change/", data)
+
+    for _ in range(3):
+        assert "old password was entered incorrectly" in change("guess").content.decode()
+    refused = change("right-pw-1")  # the right one is not even checked now
+    assert THROTTLED in refused.content.decode()
+    reset_throttle(username="tess")
+    assert change("right-pw-1").status_code == 302

@@ -151,7 +151,11 @@ CSP_REPORTS_RATE_LIMIT = int(os.environ.get("DEMO_REPORTS_RATE_LIMIT", "2000"))
 # Authentication policies (docs/auth.md, docs/throttling.md): /private/ needs a login;
 # the user "newcomer" must change the password first; idle sessions end after
 # DEMO_SESSION_IDLE seconds; three failed logins lock a username for a minute.
-MANDATORY_PASSWORD_CHANGE = {"URL_NAME": "password_change", "EXEMPT_URL_NAMES": ["password_change_done"]}
+MANDATORY_PASSWORD_CHANGE = {
+    "URL_NAME": "password_change",
+    "EXEMPT_URL_NAMES": ["password_change_done"],
+    "REDIRECT_WITH_NEXT": True,  # demo/auth_views.py reads next after the change
+}
 SESSION_INACTIVITY_TIMEOUT = int(os.environ.get("DEMO_SESSION_IDLE", "120"))
 SESSION_ACTIVITY_GRANULARITY = int(os.environ.get("DEMO_SESSION_GRANULARITY", "5"))
 AUTHENTICATION_BACKENDS = [
@@ -162,6 +166,8 @@ AUTH_THROTTLING = {
     "USERNAME_FAILURES": int(os.environ.get("DEMO_THROTTLE_FAILURES", "3")),
     "WINDOW_SECONDS": 60,
 }
+# Proxies whose X-Forwarded-For is believed (comma-separated networks; the servers test uses 127.0.0.1).
+SECURITY_TRUSTED_PROXIES = [net for net in os.environ.get("DEMO_TRUSTED_PROXIES", "").split(",") if net]
 if os.environ.get("DEMO_REDIS_URL"):
     CACHES = {
         "default": {

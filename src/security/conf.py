@@ -83,11 +83,14 @@ DEFAULTS: dict[str, Any] = {
     "SECURITY_REPORTS_ENDPOINT": None,
     # -- authentication and sessions --------------------------------------------
     "LOGIN_EXEMPT_URLS": (),
+    "LOGIN_EXEMPT_MEDIA": False,
     "MANDATORY_PASSWORD_CHANGE": {},
     "PASSWORD_EXPIRY_DAYS": None,
     "SESSION_INACTIVITY_TIMEOUT": 30 * 60,
     "SESSION_ACTIVITY_GRANULARITY": 60,
     "AUTH_THROTTLING": {},
+    "CUSTOM_LOGOUT_MODULE": None,
+    "AUTHENTICATION_THROTTLING": REQUIRED,  # the original's front door (security.auth_throttling.Middleware)
     # -- client addresses behind proxies (throttling and report limits) ---------
     "SECURITY_TRUSTED_PROXIES": (),
     "SECURITY_TRUSTED_PROXY_HOPS": 0,

@@ -2,10 +2,12 @@
 
 The rules, in one place:
 
-* A new user's password is expired until they change it (their
-  :class:`~security.models.PasswordExpiry` row is created expired).
-* A user without a row counts as expired; the row is created on first look
-  (the documented behaviour: rows "are created by the middleware").
+* A new user's password is expired until they change it: a user without a
+  :class:`~security.models.PasswordExpiry` row counts as expired, and the
+  password-change middleware creates the row (expired) the first time it
+  looks, as documented ("created by the middleware").  Creating a user
+  creates no row, so signup code, data imports and factories can still call
+  ``PasswordExpiry.objects.create(user=...)``.
 * Changing the password (``set_password`` followed by ``save``, which is what
   Django's password-change and set-password forms and views do) moves the
   expiry to ``now + PASSWORD_EXPIRY_DAYS`` days, or clears it when that
@@ -120,19 +122,16 @@ def never_expire_passwords(users: Iterable[Model]) -> int:
 
 
 def on_user_saved(sender: type[Model], instance: Model, created: bool, raw: bool = False, **_: Any) -> None:
-    """New users start expired; a saved password change moves the expiry forward.
+    """A saved password change of an existing user moves the expiry forward.
 
     ``set_password`` keeps the raw password in ``_password`` until ``save``
     finishes, so ``post_save`` can tell a password change from other saves
-    without a query.  Fixture loading (``raw``) is left alone.
+    without a query.  A new user's first password is not a change: the user
+    gets no row and so counts as expired.  Fixture loading (``raw``) is left alone.
     """
-    if raw:
+    if raw or created:
         return
-    if created:
-        PasswordExpiry.objects.update_or_create(
-            user_id=instance.pk, defaults={"password_expiry_date": timezone.now()}
-        )
-    elif getattr(instance, "_password", None) is not None:
+    if getattr(instance, "_password", None) is not None:
         password_changed(instance)
 
 

@@ -59,19 +59,78 @@ def _normalise(rule: str | re.Pattern[str]) -> str:
     return f"(?{letters}:{source})" if letters else f"(?:{source})"
 
 
+_METACHARACTERS = frozenset(".^$*+?{}[]\\|()")
+_QUANTIFIERS = frozenset("*+?{")
+
+
+def literal_prefix(rule: str | re.Pattern[str]) -> str | None:
+    """The text every path matching ``rule`` starts with, when it is plain enough to tell; else ``None``.
+
+    Conservative: any flag, alternation or group gives up, and a literal
+    character followed by a quantifier is not part of the prefix.
+    """
+    if isinstance(rule, re.Pattern):
+        if rule.flags & ~re.UNICODE:
+            return None
+        rule = rule.pattern
+    if "|" in rule or _GLOBAL_FLAGS.match(rule):
+        return None
+    source = rule[1:] if rule.startswith("^") else rule[2:] if rule.startswith("\\A") else rule
+    out: list[str] = []
+    index = 0
+    while index < len(source):
+        char = source[index]
+        if char == "\\":
+            escaped = source[index + 1 : index + 2]
+            if not escaped or escaped.isalnum():  # \d, \w, \Z, \1 ...: not a literal
+                break
+            char, step = escaped, 2
+        elif char in _METACHARACTERS:
+            break
+        else:
+            step = 1
+        if source[index + step : index + step + 1] in _QUANTIFIERS:
+            break  # this character may repeat zero times
+        out.append(char)
+        index += step
+    return "".join(out)
+
+
+def _segment_key(text: str) -> str | None:
+    """The text up to and including the first ``/`` after the first character (the index key)."""
+    slash = text.find("/", 1)
+    return text[: slash + 1] if slash > 0 else None
+
+
+#: From this many rules on, rules are grouped by their literal first segment.
+INDEX_FROM = 32
+
+
 class PathRules:
-    """An immutable list of URL regexes matched with a single compiled pattern.
+    """An immutable list of URL regexes, compiled once and indexed by their literal first segment.
 
     ``relative=True`` drops one leading ``/`` from the path first, for rules
-    written like ``urls.py`` patterns (``r"^about/$"``).
+    written like ``urls.py`` patterns (``r"^about/$"``).  Rules that start
+    with a literal first segment (``^section12/``) are grouped by it, so a
+    path is only tried against the rules of its own first segment plus the
+    rules without one: matching cost stays flat as rules are added.  Short
+    lists (under :data:`INDEX_FROM` rules) stay one alternation.
     """
 
-    __slots__ = ("_compiled", "patterns", "relative")
+    __slots__ = ("_buckets", "_compiled", "patterns", "relative")
 
     def __init__(self, patterns: Iterable[str | re.Pattern[str]], *, relative: bool = False) -> None:
         self.patterns: tuple[str | re.Pattern[str], ...] = tuple(patterns)
         self.relative = relative
-        self._compiled = tuple(self._compile([_normalise(rule) for rule in self.patterns]))
+        general: list[str] = []
+        grouped: dict[str, list[str]] = {}
+        indexed = len(self.patterns) >= INDEX_FROM
+        for rule in self.patterns:
+            prefix = literal_prefix(rule) if indexed else None
+            key = _segment_key(prefix) if prefix else None
+            (grouped.setdefault(key, []) if key else general).append(_normalise(rule))
+        self._compiled = tuple(self._compile(general))
+        self._buckets = {key: tuple(self._compile(parts)) for key, parts in grouped.items()}
 
     @staticmethod
     def _compile(parts: list[str]) -> list[re.Pattern[str]]:
@@ -90,16 +149,25 @@ class PathRules:
             return [re.compile(part) for part in parts]
 
     def __bool__(self) -> bool:
-        return bool(self._compiled)
+        return bool(self._compiled) or bool(self._buckets)
 
     def __repr__(self) -> str:
         return f"PathRules({list(self.patterns)!r}, relative={self.relative})"
 
     def matches(self, path_info: str) -> bool:
         """Whether any rule matches the start of ``path_info`` (``re.match`` semantics)."""
-        if self.relative and path_info.startswith("/"):
+        if self.relative and path_info[:1] == "/":
             path_info = path_info[1:]
-        return any(regex.match(path_info) is not None for regex in self._compiled)
+        if self._buckets:
+            slash = path_info.find("/", 1)
+            if slash > 0:
+                for regex in self._buckets.get(path_info[: slash + 1], ()):
+                    if regex.match(path_info) is not None:
+                        return True
+        for regex in self._compiled:  # noqa: SIM110 -- a plain loop: no generator per request
+            if regex.match(path_info) is not None:
+                return True
+        return False
 
 
 def compile_error(rule: object) -> str | None:

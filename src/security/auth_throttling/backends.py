@@ -17,15 +17,25 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from . import pending
-from .core import REQUEST_ATTRIBUTE, Throttle
+from .core import REQUEST_ATTRIBUTE, Decision, Throttle
 
 
 def username_from(credentials: dict[str, Any]) -> object:
-    """The username among the credentials passed to ``authenticate()``."""
-    username = credentials.get("username")
-    if username is None:
-        username = credentials.get(get_user_model().USERNAME_FIELD)
-    return username
+    """The account identifier among the credentials passed to ``authenticate()``.
+
+    ``username``, else the user model's ``USERNAME_FIELD``, else ``email``
+    (backends that log in by e-mail address): a guess always draws on a budget.
+    """
+    for key in ("username", get_user_model().USERNAME_FIELD, "email"):
+        if credentials.get(key) is not None:
+            return credentials[key]
+    return None
+
+
+def _reserved_by_middleware(request: HttpRequest | None) -> bool:
+    """``security.auth_throttling.Middleware`` already counted this request's attempt."""
+    decision = getattr(request, REQUEST_ATTRIBUTE, None)
+    return isinstance(decision, Decision) and decision.by_middleware
 
 
 class ThrottlingBackend:
@@ -37,6 +47,8 @@ class ThrottlingBackend:
     """
 
     def authenticate(self, request: HttpRequest | None, **credentials: Any) -> None:
+        if _reserved_by_middleware(request):
+            return None
         pending.give_back_unsettled()  # the previous attempt here was not reported as failed
         decision = Throttle().attempt(request, username_from(credentials))
         pending.remember(decision)
@@ -47,6 +59,8 @@ class ThrottlingBackend:
         return None
 
     async def aauthenticate(self, request: HttpRequest | None, **credentials: Any) -> None:
+        if _reserved_by_middleware(request):
+            return None
         await pending.agive_back_unsettled()
         decision = await Throttle().aattempt(request, username_from(credentials))
         pending.remember(decision)

@@ -13,7 +13,9 @@ DEFAULTS: dict[str, Any] = {
     "CACHE": "default",
     "MODE": "lockout",
     "USERNAME_FAILURES": 5,
+    "ACCOUNT_FAILURES": 100,
     "IP_FAILURES": 20,
+    "IPV6_48_FAILURES": 100,
     "WINDOW_SECONDS": 300,
     "DELAY_SECONDS": 1,
     "MAX_DELAY_SECONDS": 60,
@@ -28,8 +30,10 @@ class ThrottleConfig:
     enabled: bool
     cache_alias: str
     mode: str
-    username_failures: int | None
-    ip_failures: int | None
+    username_failures: int | None  # per (account, client network)
+    account_failures: int | None  # per account, from all sources together
+    ip_failures: int | None  # per client network (IPv4 address, IPv6 /64)
+    ipv6_48_failures: int | None  # per IPv6 /48
     window: int
     delay: float
     max_delay: float
@@ -44,7 +48,7 @@ def problems(value: Any) -> list[str]:
     merged = {**DEFAULTS, **value}
     if merged["MODE"] not in MODES:
         found.append(f"MODE must be one of {', '.join(MODES)}, not {merged['MODE']!r}")
-    for key in ("USERNAME_FAILURES", "IP_FAILURES"):
+    for key in ("USERNAME_FAILURES", "ACCOUNT_FAILURES", "IP_FAILURES", "IPV6_48_FAILURES"):
         limit = merged[key]
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
             found.append(f"{key} must be a positive integer or None, not {limit!r}")
@@ -55,7 +59,7 @@ def problems(value: Any) -> list[str]:
     if not isinstance(merged["CACHE"], str):
         found.append(f"CACHE must be a cache alias (str), not {merged['CACHE']!r}")
     header = merged["CLIENT_IP_HEADER"]
-    if header is not None and not isinstance(header, str):
+    if header is not None and (not isinstance(header, str) or not header):
         found.append(f"CLIENT_IP_HEADER must be a request.META key (str) or None, not {header!r}")
     return found
 
@@ -70,7 +74,9 @@ def current() -> ThrottleConfig:
         cache_alias=merged["CACHE"],
         mode=merged["MODE"],
         username_failures=merged["USERNAME_FAILURES"],
+        account_failures=merged["ACCOUNT_FAILURES"],
         ip_failures=merged["IP_FAILURES"],
+        ipv6_48_failures=merged["IPV6_48_FAILURES"],
         window=int(merged["WINDOW_SECONDS"]),
         delay=float(merged["DELAY_SECONDS"]),
         max_delay=float(merged["MAX_DELAY_SECONDS"]),

@@ -20,18 +20,27 @@ import hashlib
 import ipaddress
 import math
 import time
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 from django.http import HttpRequest
 
+from .. import client_ip as proxies
 from ..log import logger
 from . import counters
 from .config import ThrottleConfig, current
 
 #: Request attribute holding the :class:`Decision` of the latest attempt.
 REQUEST_ATTRIBUTE = "security_throttle"
+
+#: ``DELAY_FUNCTION(username_failures, ip_failures) -> (username_delay, ip_delay)`` in seconds.
+DelayFunction = Callable[[int, int], tuple[float, float]]
+
+#: Counter lifetime under a delay function (the original kept its counters 48 hours).
+DELAY_FUNCTION_WINDOW = 48 * 60 * 60
 
 _PREFIX = "security:throttle"
 
@@ -41,10 +50,19 @@ def _digest(value: str) -> str:
 
 
 def normalise_username(username: object) -> str | None:
-    """The form usernames are counted under: stripped and case-folded (stricter, never looser)."""
-    if not isinstance(username, str) or not username.strip():
+    """The form usernames are counted under: NFKC, stripped and case-folded (stricter, never looser).
+
+    ``AbstractBaseUser.normalize_username`` applies NFKC, and many user models
+    look usernames or e-mail addresses up case-insensitively: every variant
+    such a lookup treats as one account shares one budget.  Integer
+    identifiers count as their decimal text.
+    """
+    if isinstance(username, int) and not isinstance(username, bool):
+        username = str(username)
+    if not isinstance(username, str):
         return None
-    return username.strip().casefold()
+    name = unicodedata.normalize("NFKC", username).strip().casefold()
+    return name or None
 
 
 def counter_key(kind: str, value: str) -> str:
@@ -52,43 +70,45 @@ def counter_key(kind: str, value: str) -> str:
     return f"{_PREFIX}:{kind}:{_digest(value)}"
 
 
-def client_ip(request: HttpRequest | None, config: ThrottleConfig | None = None) -> str | None:
-    """The client's IP: ``REMOTE_ADDR``, or the right-most entry of ``CLIENT_IP_HEADER`` when set.
+def generation_key(name: str | None) -> str:
+    """Cache key of an account's reset generation (bumped to reset all its per-address budgets)."""
+    return f"{_PREFIX}:gen:{_digest(name or '')}"
 
-    Only configure ``CLIENT_IP_HEADER`` behind a proxy that sets it: the
-    right-most entry is the one the nearest (trusted) proxy added.
+
+def pair_key(name: str, network: str, generation: int = 0) -> str:
+    """Cache key of the budget of one account from one client network."""
+    return counter_key("pair", f"{generation}|{name}|{network}")
+
+
+def _as_generation(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def client_ip(request: HttpRequest | None, config: ThrottleConfig | None = None) -> str | None:
+    """The client's IP, by the shared proxy rule (``security.client_ip``: ``SECURITY_TRUSTED_PROXIES`` ...).
+
+    The deprecated ``AUTH_THROTTLING["CLIENT_IP_HEADER"]`` still works: it
+    means one trusted proxy that appends to that header (its right-most entry).
     """
     if request is None:
         return None
     config = config or current()
-    candidates = []
-    if config.client_ip_header:
-        raw = request.META.get(config.client_ip_header, "")
-        candidates.append(raw.split(",")[-1].strip() if isinstance(raw, str) else "")
-    candidates.append(request.META.get("REMOTE_ADDR", ""))
-    for candidate in candidates:
-        try:
-            return str(ipaddress.ip_address(candidate))
-        except ValueError:
-            continue
-    return None
+    proxy = proxies.ProxyConfig(hops=1, header=config.client_ip_header) if config.client_ip_header else None
+    return proxies.client_ip(request.META, proxy)
 
 
-def ip_group(ip: str) -> str:
-    """What one IP counter covers: the /64 network of an IPv6 address, else the address itself.
+def ip_group(ip: str, ipv6_prefix: int = 64) -> str:
+    """What one IP counter covers: an IPv6 address's ``/ipv6_prefix`` network, else the address itself.
 
-    An IPv6 subscriber usually holds a whole /64 and can use a fresh address
-    for every attempt; counting per address would not slow them down.
+    An IPv6 subscriber usually holds a whole /64 (often a /56 or /48) and can
+    use a fresh address for every attempt; counting per address would not
+    slow them down.
     """
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
-        return ip
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network((address, 64), strict=False))
-    return str(address)
+    return proxies.network_of(ip, ipv6_prefix)
+
+
+def _is_ipv6(ip: str) -> bool:
+    return isinstance(proxies.parse_address(ip), ipaddress.IPv6Address)
 
 
 @dataclass
@@ -100,6 +120,7 @@ class Decision:
     retry_after: int = 0
     reserved: list[str] = field(default_factory=list)
     settled: bool = False  # the outcome is known (a failure, or the reservations were given back)
+    by_middleware: bool = False  # reserved by security.auth_throttling.Middleware (the backend skips it)
 
     @property
     def message(self) -> str:
@@ -116,24 +137,130 @@ class _Counter:
 
 
 class Throttle:
-    """Failed-login throttle over one Django cache (``AUTH_THROTTLING["CACHE"]``)."""
+    """Failed-login throttle over one Django cache (``AUTH_THROTTLING["CACHE"]``).
 
-    def __init__(self, config: ThrottleConfig | None = None) -> None:
+    Two policies share the counters, keys and settlement: the limits of
+    ``AUTH_THROTTLING`` (lock-out or delay mode), or a ``delay_function`` as
+    the original package's ``AUTHENTICATION_THROTTLING["DELAY_FUNCTION"]``:
+    given the failures so far it returns how long after the previous attempt
+    the next one must wait, per username and per IP.
+    """
+
+    def __init__(
+        self, config: ThrottleConfig | None = None, delay_function: DelayFunction | None = None
+    ) -> None:
         self.config = config or current()
+        self.delay_function = delay_function
 
     @property
     def cache(self) -> BaseCache:
         return caches[self.config.cache_alias]
 
-    def _counters(self, request: HttpRequest | None, username: object) -> list[_Counter]:
-        found = []
-        ip = client_ip(request, self.config)
-        if ip and self.config.ip_failures:
-            found.append(_Counter("ip", counter_key("ip", ip_group(ip)), self.config.ip_failures))
+    def _counters(self, request: HttpRequest | None, username: object, generation: int = 0) -> list[_Counter]:
+        """The budgets one attempt draws on, in the order they are reserved.
+
+        Per client network, per IPv6 /48, per (account, client network) and
+        per account from all sources together.  The pair budget is what a
+        guesser from one address exhausts; the owner, from another address,
+        still has theirs, under the much higher per-account ceiling.  Under a
+        delay function (the original's middleware) only the IP and the
+        account are counted, as the original did.
+        """
+        config, by_function = self.config, self.delay_function is not None
+        found: list[_Counter] = []
+
+        def add(kind: str, key: str, limit: int | None) -> None:
+            if limit or by_function:
+                found.append(_Counter(kind, key, limit or 0))
+
+        ip = client_ip(request, config)
         name = normalise_username(username)
-        if name and self.config.username_failures:
-            found.append(_Counter("username", counter_key("user", name), self.config.username_failures))
+        if ip:
+            add("ip", counter_key("ip", ip_group(ip)), config.ip_failures)
+        if by_function:
+            if name:
+                add("username", counter_key("user", name), None)
+            return found
+        if ip and _is_ipv6(ip):
+            add("ip48", counter_key("ip48", ip_group(ip, 48)), config.ipv6_48_failures)
+        if name:
+            network = ip_group(ip) if ip else "unknown"
+            add("pair", pair_key(name, network, generation), config.username_failures)
+            add("username", counter_key("user", name), config.account_failures)
         return found
+
+    def _generation(self, username: object) -> int:
+        name = normalise_username(username)
+        return _as_generation(self.cache.get(generation_key(name))) if name and self._uses_pairs else 0
+
+    async def _ageneration(self, username: object) -> int:
+        name = normalise_username(username)
+        return _as_generation(await self.cache.aget(generation_key(name))) if name and self._uses_pairs else 0
+
+    @property
+    def _uses_pairs(self) -> bool:
+        return self.delay_function is None and bool(self.config.username_failures)
+
+    @property
+    def window(self) -> int:
+        return DELAY_FUNCTION_WINDOW if self.delay_function is not None else self.config.window
+
+    # -- the delay-function policy ------------------------------------------------------
+
+    def _function_delays(self, counts: dict[str, int]) -> dict[str, float]:
+        """Delays the delay function asks for, given the failures before this attempt."""
+        assert self.delay_function is not None
+        user_delay, ip_delay = self.delay_function(
+            max(0, counts.get("username", 1) - 1), max(0, counts.get("ip", 1) - 1)
+        )
+        return {"username": float(user_delay or 0), "ip": float(ip_delay or 0)}
+
+    @staticmethod
+    def _function_wait(delay: float, last: float | None, now: float) -> int:
+        if delay <= 0 or last is None:
+            return 0
+        remaining = last + delay - now
+        return math.ceil(remaining) if remaining > 0 else 0
+
+    def _attempt_by_function(self, request: HttpRequest | None, username: object) -> Decision:
+        decision = Decision()
+        cache, now = self.cache, time.time()
+        found = self._counters(request, username)
+        counts = {c.kind: counters.reserve(cache, c.key, self.window) for c in found}
+        delays = self._function_delays(counts)
+        lasts = cache.get_many([c.key + ":last" for c in found])
+        for counter in found:
+            delay = delays[counter.kind]
+            wait = self._function_wait(delay, lasts.get(counter.key + ":last"), now)
+            if not wait and delay > 0 and not cache.add(counter.key + ":gate", now, math.ceil(delay)):
+                wait = math.ceil(delay)  # a parallel caller took this delay's only slot
+            if wait:
+                for other in found:
+                    counters.release(cache, other.key)  # a refused attempt checks no password
+                return self._refused(decision, counter, counts[counter.kind], wait)
+        cache.set_many({c.key + ":last": now for c in found}, self.window)
+        decision.reserved = [c.key for c in found]
+        return decision
+
+    async def _aattempt_by_function(self, request: HttpRequest | None, username: object) -> Decision:
+        decision = Decision()
+        cache, now = self.cache, time.time()
+        found = self._counters(request, username)
+        counts = {c.kind: await counters.areserve(cache, c.key, self.window) for c in found}
+        delays = self._function_delays(counts)
+        lasts = await cache.aget_many([c.key + ":last" for c in found])
+        for counter in found:
+            delay = delays[counter.kind]
+            wait = self._function_wait(delay, lasts.get(counter.key + ":last"), now)
+            if not wait and delay > 0 and not await cache.aadd(counter.key + ":gate", now, math.ceil(delay)):
+                wait = math.ceil(delay)
+            if wait:
+                for other in found:
+                    await counters.arelease(cache, other.key)
+                return self._refused(decision, counter, counts[counter.kind], wait)
+        await cache.aset_many({c.key + ":last": now for c in found}, self.window)
+        decision.reserved = [c.key for c in found]
+        return decision
 
     # -- the per-attempt decision ---------------------------------------------------------
 
@@ -161,7 +288,9 @@ class Throttle:
 
     def _refused(self, decision: Decision, counter: _Counter, count: int, wait: int) -> Decision:
         decision.allowed, decision.reason, decision.retry_after = False, counter.kind, wait
-        if self.config.mode == "lockout" and count == counter.limit + 1:
+        if self.delay_function is not None:
+            logger.warning("Login throttled: %s must wait %ss before the next attempt", counter.kind, wait)
+        elif self.config.mode == "lockout" and count == counter.limit + 1:
             logger.warning(
                 "Login throttled: %s locked out for %ss after %d failed attempts",
                 counter.kind,
@@ -174,11 +303,13 @@ class Throttle:
 
     def attempt(self, request: HttpRequest | None, username: object) -> Decision:
         """Reserve this login attempt; the decision says whether the password may be checked."""
+        if self.delay_function is not None and self.config.enabled:
+            return self._attempt_by_function(request, username)
         decision = Decision()
         if not self.config.enabled:
             return decision
         cache, now = self.cache, time.time()
-        for counter in self._counters(request, username):
+        for counter in self._counters(request, username, self._generation(username)):
             count = counters.reserve(cache, counter.key, self.config.window)
             if count == 1:
                 cache.set(counter.key + ":since", now, self.config.window)
@@ -197,11 +328,13 @@ class Throttle:
 
     async def aattempt(self, request: HttpRequest | None, username: object) -> Decision:
         """Async form of :meth:`attempt`."""
+        if self.delay_function is not None and self.config.enabled:
+            return await self._aattempt_by_function(request, username)
         decision = Decision()
         if not self.config.enabled:
             return decision
         cache, now = self.cache, time.time()
-        for counter in self._counters(request, username):
+        for counter in self._counters(request, username, await self._ageneration(username)):
             count = await counters.areserve(cache, counter.key, self.config.window)
             if count == 1:
                 await cache.aset(counter.key + ":since", now, self.config.window)
@@ -221,14 +354,20 @@ class Throttle:
     # -- after the attempt ---------------------------------------------------------------
 
     def succeeded(self, decision: Decision | None, username: object) -> None:
-        """A login succeeded: reset the username's counter and give back the IP reservation."""
+        """A login succeeded: reset the account's and this address's budget, give back the IP reservations.
+
+        Other addresses' budgets on the account stay: a guesser's locked pair
+        is not unlocked by the owner's login.
+        """
         if not self.config.enabled:
             return
         name = normalise_username(username)
         if name:
-            self.reset(username=name)
+            self._forget([counter_key("user", name)])
         for key in decision.reserved if decision else ():
-            if key.startswith(f"{_PREFIX}:ip:"):
+            if key.startswith(f"{_PREFIX}:pair:"):
+                self._forget([key])
+            elif key.startswith((f"{_PREFIX}:ip:", f"{_PREFIX}:ip48:")):
                 counters.release(self.cache, key)
 
     def give_back(self, decision: Decision) -> None:
@@ -244,13 +383,22 @@ class Throttle:
         decision.reserved.clear()
 
     def reset(self, username: str | None = None, ip: str | None = None) -> None:
-        """Forget the failures of a username and/or an IP (admin action and reset view)."""
+        """Forget the failures of a username (from every address) and/or an IP (admin action and reset view)."""
         keys = []
         name = normalise_username(username)
         if name:
             keys.append(counter_key("user", name))
+            # Every (account, address) budget at once: their keys carry this generation number.
+            generation = generation_key(name)
+            counters.reserve(self.cache, generation, self.config.window)
+            self.cache.touch(generation, self.config.window)  # outlives every pair key of older generations
         if ip:
             keys.append(counter_key("ip", ip_group(ip)))
+            if _is_ipv6(ip):
+                keys.append(counter_key("ip48", ip_group(ip, 48)))
+        self._forget(keys)
+
+    def _forget(self, keys: list[str]) -> None:
         self.cache.delete_many(
             [suffixed for key in keys for suffixed in (key, key + ":since", key + ":last", key + ":gate")]
         )

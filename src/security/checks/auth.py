@@ -9,16 +9,19 @@ from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
 from django.shortcuts import resolve_url
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 
-from .. import conf
+from .. import auth_settings, conf
 from ..auth_throttling import config as throttling_config
-from .util import TAG, installed, path_rule_errors
+from ..middleware.auth import password_change_url_problem
+from ..middleware.session import session_settings_problems
+from .util import TAG, installed
 
 _LOGIN_REQUIRED = "security.middleware.auth.LoginRequiredMiddleware"
 _PASSWORD_CHANGE_MW = "security.middleware.auth.MandatoryPasswordChangeMiddleware"  # noqa: S105
 _SESSION_EXPIRY = "security.middleware.session.SessionExpiryPolicyMiddleware"
 _THROTTLING_BACKEND = "security.auth_throttling.backends.ThrottlingBackend"
+_THROTTLING_MIDDLEWARE = "security.auth_throttling.front_door.Middleware"
 _AUTH_PROCESSOR = "django.contrib.auth.context_processors.auth"
 _UNSHARED_CACHES = {
     "django.core.cache.backends.locmem.LocMemCache": "keeps counters per process",
@@ -27,7 +30,40 @@ _UNSHARED_CACHES = {
     "django.core.cache.backends.filebased.FileBasedCache": "increments with get-then-set, not atomically",
 }
 
-_MPC_KEYS = {"URL_NAME", "EXEMPT_URL_NAMES", "INCLUDE_SUPERUSERS"}
+
+def _unanchored_routes(patterns: Sequence[Any], prefix: str = "") -> list[str]:
+    """``re_path`` regexes without a leading ``^``: Django searches them anywhere in the path."""
+    from django.urls.resolvers import RegexPattern, URLResolver
+
+    found = []
+    for entry in patterns:
+        pattern = entry.pattern
+        text = str(pattern)
+        if isinstance(pattern, RegexPattern) and not text.startswith(("^", "\\A")):
+            found.append(prefix + text)
+        if isinstance(entry, URLResolver):
+            found += _unanchored_routes(entry.url_patterns, prefix + text)
+    return found
+
+
+def _unanchored_route_warnings() -> list[checks.CheckMessage]:
+    from django.urls import get_resolver
+
+    try:
+        routes = _unanchored_routes(get_resolver().url_patterns)
+    except Exception:  # a URLconf that does not import is Django's own check's business
+        return []
+    return [
+        checks.Warning(
+            f"The URL pattern {route!r} has no leading '^': Django finds it anywhere in the path, so it is "
+            "also reachable under exempt paths and STATIC_URL, where LoginRequiredMiddleware does not "
+            "ask for a login.",
+            hint="Anchor the regex with '^' (or use path()).",
+            obj=route,
+            id="security.W220",
+        )
+        for route in routes
+    ]
 
 
 def _installed(dotted: str) -> bool:
@@ -45,7 +81,27 @@ def check_login_required(
     """security.E090 (LOGIN_EXEMPT_URLS), E091 (LOGIN_URL), W091 (auth context processor)."""
     if not _installed(_LOGIN_REQUIRED):
         return []
-    messages = path_rule_errors("LOGIN_EXEMPT_URLS", conf.get("LOGIN_EXEMPT_URLS"), "security.E090")
+    exempt = conf.get("LOGIN_EXEMPT_URLS")
+    messages: list[checks.CheckMessage] = [
+        checks.Error(
+            f"LOGIN_EXEMPT_URLS {problem}.",
+            hint='Write LOGIN_EXEMPT_URLS = [r"^about/$", ...] (regexes as in urls.py).',
+            obj="LOGIN_EXEMPT_URLS",
+            id="security.E090",
+        )
+        for problem in auth_settings.path_rules_problems(() if exempt is None else exempt)
+    ]
+    media = conf.get("LOGIN_EXEMPT_MEDIA")
+    messages += [
+        checks.Error(
+            f"LOGIN_EXEMPT_MEDIA {problem}.",
+            hint="Set LOGIN_EXEMPT_MEDIA = True only when every file under MEDIA_URL is public.",
+            obj="LOGIN_EXEMPT_MEDIA",
+            id="security.E090",
+        )
+        for problem in auth_settings.bool_problems(False if media is None else media)
+    ]
+    messages += _unanchored_route_warnings()
     login_url = getattr(settings, "LOGIN_URL", None)
     if not login_url:
         messages.append(
@@ -88,22 +144,6 @@ def check_login_required(
     return messages
 
 
-def _mandatory_password_change_problems(value: Any) -> list[str]:
-    if not isinstance(value, dict):
-        return [f"must be a dict, not {type(value).__name__}"]
-    found = [f"unknown key {key!r}" for key in value if key not in _MPC_KEYS]
-    if not isinstance(value.get("URL_NAME"), str) or not value.get("URL_NAME"):
-        found.append("URL_NAME (the URL name of the password-change view) is required")
-    exempt = value.get("EXEMPT_URL_NAMES", ())
-    if isinstance(exempt, str) or not isinstance(exempt, list | tuple | set | frozenset):
-        found.append("EXEMPT_URL_NAMES must be a list of URL names")
-    elif not all(isinstance(name, str) for name in exempt):
-        found.append("EXEMPT_URL_NAMES must contain URL names (strings) only")
-    if not isinstance(value.get("INCLUDE_SUPERUSERS", False), bool):
-        found.append("INCLUDE_SUPERUSERS must be True or False")
-    return found
-
-
 @checks.register(TAG)
 def check_mandatory_password_change(
     app_configs: Sequence[AppConfig] | None = None,
@@ -125,7 +165,7 @@ def check_mandatory_password_change(
     if not (_installed(_PASSWORD_CHANGE_MW) or conf.is_set("MANDATORY_PASSWORD_CHANGE")):
         return messages
     value = conf.get("MANDATORY_PASSWORD_CHANGE")
-    problems = _mandatory_password_change_problems(value)
+    problems = auth_settings.mandatory_password_change_problems(value)
     for problem in problems:
         messages.append(
             checks.Error(
@@ -136,24 +176,18 @@ def check_mandatory_password_change(
                 id="security.E092",
             )
         )
-    if not problems:
-        try:
-            reverse(value["URL_NAME"])
-        except NoReverseMatch:
-            messages.append(
-                checks.Error(
-                    f"MANDATORY_PASSWORD_CHANGE URL_NAME {value['URL_NAME']!r} cannot be reversed.",
-                    hint="Use the name of a URL pattern without arguments, e.g. 'password_change' "
-                    "from django.contrib.auth.urls.",
-                    obj="MANDATORY_PASSWORD_CHANGE",
-                    id="security.E093",
-                )
+    url_problem = None if problems else password_change_url_problem(value["URL_NAME"])
+    if url_problem:
+        messages.append(
+            checks.Error(
+                f"MANDATORY_PASSWORD_CHANGE: {url_problem}.",
+                hint="Use the name of a URL pattern without arguments, e.g. 'password_change' "
+                "from django.contrib.auth.urls.",
+                obj="MANDATORY_PASSWORD_CHANGE",
+                id="security.E093",
             )
+        )
     return messages
-
-
-def _positive_seconds(value: Any) -> bool:
-    return not isinstance(value, bool) and isinstance(value, int | float) and value > 0
 
 
 @checks.register(TAG)
@@ -162,31 +196,27 @@ def check_session_expiry(
     databases: Sequence[str] | None = None,
     **kwargs: Any,
 ) -> list[checks.CheckMessage]:
-    """security.E094 (timeout/granularity values), W094 (granularity not below the timeout)."""
+    """security.E094 (the settings SessionExpiryPolicyMiddleware reads), W094 (granularity not below the timeout)."""
     if not _installed(_SESSION_EXPIRY):
         return []
-    messages: list[checks.CheckMessage] = []
-    timeout = conf.get("SESSION_INACTIVITY_TIMEOUT")
-    granularity = conf.get("SESSION_ACTIVITY_GRANULARITY")
-    if timeout is not None and not _positive_seconds(timeout):
-        messages.append(
-            checks.Error(
-                f"SESSION_INACTIVITY_TIMEOUT must be a positive number of seconds or None, not {timeout!r}.",
-                hint="Set SESSION_INACTIVITY_TIMEOUT = 1800 (30 minutes), or None for no idle timeout.",
-                obj="SESSION_INACTIVITY_TIMEOUT",
-                id="security.E094",
-            )
+    values = {
+        "SESSION_COOKIE_AGE": getattr(settings, "SESSION_COOKIE_AGE", None),
+        "SESSION_INACTIVITY_TIMEOUT": conf.get("SESSION_INACTIVITY_TIMEOUT"),
+        "SESSION_ACTIVITY_GRANULARITY": conf.get("SESSION_ACTIVITY_GRANULARITY"),
+        "CUSTOM_LOGOUT_MODULE": conf.get("CUSTOM_LOGOUT_MODULE"),
+    }
+    messages: list[checks.CheckMessage] = [
+        checks.Error(
+            f"{name} {problem}.",
+            hint="See the session expiry settings in the authentication documentation.",
+            obj=name,
+            id="security.E094",
         )
-    if not _positive_seconds(granularity):
-        messages.append(
-            checks.Error(
-                f"SESSION_ACTIVITY_GRANULARITY must be a positive number of seconds, not {granularity!r}.",
-                hint="Set SESSION_ACTIVITY_GRANULARITY = 60 (the default).",
-                obj="SESSION_ACTIVITY_GRANULARITY",
-                id="security.E094",
-            )
-        )
-    elif _positive_seconds(timeout) and granularity >= timeout:
+        for name, value in values.items()
+        for problem in session_settings_problems(name, value)
+    ]
+    timeout, granularity = values["SESSION_INACTIVITY_TIMEOUT"], values["SESSION_ACTIVITY_GRANULARITY"]
+    if not messages and timeout is not None and granularity >= timeout:
         messages.append(
             checks.Warning(
                 f"SESSION_ACTIVITY_GRANULARITY ({granularity}s) is not below SESSION_INACTIVITY_TIMEOUT "
@@ -197,6 +227,27 @@ def check_session_expiry(
             )
         )
     return messages
+
+
+@checks.register(TAG)
+def check_authentication_throttling(
+    app_configs: Sequence[AppConfig] | None = None,
+    databases: Sequence[str] | None = None,
+    **kwargs: Any,
+) -> list[checks.CheckMessage]:
+    """security.E220 (the original's AUTHENTICATION_THROTTLING, read by auth_throttling.Middleware)."""
+    if not (_installed(_THROTTLING_MIDDLEWARE) or conf.is_set("AUTHENTICATION_THROTTLING")):
+        return []
+    return [
+        checks.Error(
+            f"AUTHENTICATION_THROTTLING: {problem}.",
+            hint='Write AUTHENTICATION_THROTTLING = {"LOGIN_URLS_WITH_TEMPLATES": '
+            '[("accounts/login/", "registration/login.html")]}.',
+            obj="AUTHENTICATION_THROTTLING",
+            id="security.E220",
+        )
+        for problem in auth_settings.authentication_throttling_problems(conf.get("AUTHENTICATION_THROTTLING"))
+    ]
 
 
 @checks.register(TAG)

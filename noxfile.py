@@ -31,6 +31,19 @@ MIN_PYTHON = {"5.2": "3.10", "6.0": "3.12", "6.1": "3.12"}
 NEWEST = ("3.13", "6.1")
 #: Cells CI must run: a missing interpreter for one of these fails the run.
 REQUIRED_IN_CI = {("3.11", "5.2"), ("3.13", "6.1")}
+#: Tests that drive Chromium or several real app servers: minutes per cell, and what they prove
+#: depends on the Django series, not on the Python version. They run on one cell per series
+#: (and in the PostgreSQL session); the other cells run everything else.
+BROWSER_AND_SERVER_TESTS = (
+    "tests/test_auth_browser.py",
+    "tests/test_csp_browser.py",
+    "tests/test_demo_csp_browser.py",
+    "tests/test_reports_browser.py",
+    "tests/test_reports_types_browser.py",
+    "tests/test_reports_flood.py",
+    "tests/test_throttling_servers.py",
+)
+FULL_CELLS = {("3.11", "5.2"), ("3.13", "6.0"), ("3.13", "6.1")}
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.error_on_missing_interpreters = False
@@ -140,11 +153,16 @@ def tests(session: nox.Session, django: str) -> None:
     if os.environ.get("CI") and _MISSING_REQUIRED:
         session.error(f"CI requires interpreters for {sorted(_MISSING_REQUIRED)}")
     _install(session, "test", django=django)
+    left_out: list[str] = []
+    if (session.python, django) not in FULL_CELLS and not session.posargs:
+        left_out = [f"--ignore={path}" for path in BROWSER_AND_SERVER_TESTS]
+        session.log(f"browser and multi-server tests run on {sorted(FULL_CELLS)} only; left out here")
     session.run(
         "pytest",
         "--cov",
         "--cov-report=term",
         f"--junitxml=.nox/junit-django{django}-py{session.python}.xml",
+        *left_out,
         *session.posargs,
     )
 

@@ -147,6 +147,10 @@ if os.environ.get("DEMO_CSP_POLICY") != "nothing":
 CSP_REPORTING_ENDPOINTS = {"csp-endpoint": "security-reports"}
 # A crawl under the allow-nothing policy sends a few hundred reports a minute from one address.
 CSP_REPORTS_RATE_LIMIT = int(os.environ.get("DEMO_REPORTS_RATE_LIMIT", "2000"))
+# One visitor (you) crawls every page: the per-client budget of new violations and the raw-row
+# sample, which bound what strangers can store on a public site, would hide most pages' reports here.
+CSP_REPORTS_NEW_PER_CLIENT = None
+CSP_REPORTS_SAMPLES_PER_VIOLATION = 50
 
 # Authentication policies (docs/auth.md, docs/throttling.md): /private/ needs a login;
 # the user "newcomer" must change the password first; idle sessions end after

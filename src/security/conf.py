@@ -127,6 +127,7 @@ NONE_IS_A_VALUE = frozenset(
         "CSP_REPORTS_MAX_AGGREGATES",
         "CSP_REPORTS_NEW_PER_CLIENT",
         "CSP_REPORTS_RAW_PER_WINDOW",
+        "SESSION_INACTIVITY_TIMEOUT",  # None: no idle timeout (documented)
     }
 )
 #: What ``None`` means where it is not the documented default: the original's fallback.

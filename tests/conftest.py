@@ -17,6 +17,16 @@ def redis_url() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture
+def fresh_cache() -> Iterator[None]:
+    """An empty default cache before and after the test (report and throttle counters live there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _empty_report_buffer() -> Iterator[None]:
     """No test sees another's buffered reports (or its learnt fingerprints)."""

@@ -22,14 +22,7 @@ SAVE = "/reports/csp-report/save/"
 URLS = "/reports/security/reports/"
 RAPI = "application/reports+json"
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 
 def item(i=0, directive="img-src", page="/", line=None, **body):

@@ -4,7 +4,6 @@ import logging
 import time
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
 
@@ -16,14 +15,7 @@ from .reports_samples import REPORT_URI, dumps
 BUFFERED = "/reports/security/reports/"
 DOCUMENTED = "/reports/csp-report/save/"
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 
 def post(client, url=BUFFERED, body=None, content_type="application/csp-report", **extra):

@@ -1,7 +1,6 @@
 """Every Reporting API type browsers send, at the same endpoint, and the headers that name it."""
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
@@ -61,14 +60,7 @@ KEYS = {
     "integrity-violation": "script https://cdn.example",
 }
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 
 def batch(kinds, times=1):

@@ -5,7 +5,6 @@ import logging
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import connection
 from django.test import AsyncClient, RequestFactory, override_settings
@@ -19,14 +18,7 @@ from .reports_samples import REPORT_URI, REPORTING_API, dumps
 SAVE = "/reports/csp-report/save/"
 LOG_ONLY = "/reports/csp-report/"
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 
 def post(client, url, body, content_type="application/csp-report", **extra):

@@ -20,7 +20,7 @@ from .. import conf
 from ..headers import SettingError, framing, permissions, privacy, values
 from ..middleware import caching, header_plans, headers
 from ..middleware import privacy as privacy_middleware
-from .util import TAG, installed, middleware_classes, path_rule_errors
+from .util import TAG, installed, middleware_classes
 
 Messages = list[checks.CheckMessage]
 
@@ -260,8 +260,11 @@ def check_modern_headers(
             lambda: values.clear_site_data(conf.get("CLEAR_SITE_DATA")),
             f"List some of {', '.join(values.CLEAR_SITE_DATA_TYPES)}.",
         )
-        messages += path_rule_errors(
-            "CLEAR_SITE_DATA_URLS", conf.get("CLEAR_SITE_DATA_URLS"), "security.E050"
+        messages += _value_error(
+            "security.E050",
+            "CLEAR_SITE_DATA_URLS",
+            lambda: header_plans.path_rules("CLEAR_SITE_DATA_URLS", conf.get("CLEAR_SITE_DATA_URLS")),
+            'Write CLEAR_SITE_DATA_URLS = [r"^/logout/$", ...].',
         )
         if installed(headers.ClearSiteDataMiddleware) and not conf.get("CLEAR_SITE_DATA_URLS"):
             messages.append(

@@ -2,9 +2,9 @@
 
 Nothing here touches requests or Django settings: each function takes the
 setting's value and returns the ready header value, or raises
-:class:`SettingError` saying what is wrong.  The middleware call them once
-(through ``conf.compiled``) and the system checks call them to report bad
-values at start-up.
+:class:`SettingError` saying what is wrong.  The middleware call them when
+they are built (``middleware.header_plans``) and the system checks call the
+same functions, so both always agree on what is valid.
 """
 
 

@@ -98,12 +98,6 @@ def with_csp(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def with_frame_ancestors(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse("csp")
-    response["Content-Security-Policy"] = "default-src 'self'; frame-ancestors 'none'"
-    return response
-
-
 def signals(request: HttpRequest) -> HttpResponse:
     return HttpResponse(
         json.dumps({"dnt": getattr(request, "dnt", "unset"), "gpc": getattr(request, "gpc", "unset")}),
@@ -128,7 +122,6 @@ urlpatterns = [
     path("own-headers/", own_headers),
     path("weak-cache/", weak_cache),
     path("with-csp/", with_csp),
-    path("with-frame-ancestors/", with_frame_ancestors),
     path("signals/", signals),
     path("async-signals/", async_signals),
     path("admin-area/", page),

@@ -211,16 +211,6 @@ def test_changes_apply_in_order_to_their_target():
     assert csp.apply_changes(base, (csp.Change("exempt", csp.REPORT_ONLY),), csp.MAIN) == base
 
 
-def test_with_frame_ancestors_appends_once():
-    assert csp.with_frame_ancestors("default-src 'self';", ("https://a.example",)) == (
-        "default-src 'self'; frame-ancestors https://a.example"
-    )
-    assert csp.with_frame_ancestors("", ("https://a.example",)) == "frame-ancestors https://a.example"
-    kept = "default-src 'self'; Frame-Ancestors 'none'"
-    assert csp.with_frame_ancestors(kept, ("https://a.example",)) == kept
-    assert csp.with_frame_ancestors(kept, ("bad value",)) == kept
-
-
 # -- validation ---------------------------------------------------------------------------
 
 

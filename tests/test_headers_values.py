@@ -68,18 +68,6 @@ class TestFrameOptions:
         with pytest.raises(SettingError):
             framing.frame_options(setting)
 
-    def test_frame_ancestors_merge(self):
-        sources = ("https://a.example",)
-        assert framing.with_frame_ancestors("", sources) == "frame-ancestors https://a.example"
-        assert (
-            framing.with_frame_ancestors("default-src 'self';", sources)
-            == "default-src 'self'; frame-ancestors https://a.example"
-        )
-        kept = "default-src 'self'; Frame-Ancestors 'none'"
-        assert framing.with_frame_ancestors(kept, sources) == kept
-        assert framing.has_directive("img-src x; frame-ancestors 'self'", "frame-ancestors")
-        assert not framing.has_directive("img-src frame-ancestors", "frame-ancestors")
-
 
 class TestXssAndP3p:
     @pytest.mark.parametrize(

@@ -219,10 +219,6 @@ class CompiledPolicy:
         return f"'nonce-{nonce}'".join(self.parts)
 
 
-def _mentions_directive(text: str, name: str) -> bool:
-    return any(part.split(None, 1)[:1] == [name] for part in text.lower().split(";"))
-
-
 # -- building from settings ------------------------------------------------------------
 
 
@@ -352,16 +348,6 @@ def update(policy: Policy, additions: Mapping[str, tuple[str, ...] | None]) -> P
             merged = ["'none'"]
         policy = policy.with_directive(name, tuple(merged))
     return policy
-
-
-def with_frame_ancestors(text: str, sources: Iterable[str]) -> str:
-    """``text`` plus a ``frame-ancestors`` directive when it has none (for X-Frame-Options ALLOW-FROM)."""
-    safe = [source for source in sources if source and not _FORBIDDEN.search(source)]
-    if not safe or _mentions_directive(text, "frame-ancestors"):
-        return text
-    directive = "frame-ancestors " + " ".join(safe)
-    text = text.strip().rstrip(";").strip()
-    return f"{text}; {directive}" if text else directive
 
 
 # -- validation ------------------------------------------------------------------------------

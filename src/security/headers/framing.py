@@ -58,21 +58,3 @@ def frame_options(value: Any) -> FrameOptions:
         )
     url = frame_ancestor_source(allow_from.group("url"))
     return FrameOptions(text, (url,))
-
-
-def has_directive(policy: str, name: str) -> bool:
-    """Whether a serialised CSP has the directive ``name`` (names are case-insensitive)."""
-    for directive in policy.split(";"):
-        words = directive.split(None, 1)
-        if words and words[0].lower() == name:
-            return True
-    return False
-
-
-def with_frame_ancestors(policy: str, sources: tuple[str, ...]) -> str:
-    """``policy`` with ``frame-ancestors`` appended, unless it already has one (which wins)."""
-    if has_directive(policy, "frame-ancestors"):
-        return policy
-    directive = "frame-ancestors " + " ".join(sources)
-    policy = policy.strip().rstrip(";").strip()
-    return f"{policy}; {directive}" if policy else directive

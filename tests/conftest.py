@@ -29,12 +29,17 @@ def fresh_cache() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _empty_report_buffer() -> Iterator[None]:
-    """No test sees another's buffered reports (or its learnt fingerprints)."""
+    """No test sees another's buffered reports (learnt fingerprints, logged or parsed reports)."""
+    from security.reports import memo
     from security.reports.buffer import BUFFER
+    from security.reports.log_lines import LIMITER
 
     BUFFER.discard()
+    LIMITER.discard()
+    memo.forget()
     yield
     BUFFER.discard()
+    LIMITER.discard()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

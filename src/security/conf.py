@@ -80,6 +80,9 @@ DEFAULTS: dict[str, Any] = {
     "CSP_REPORTS_SAMPLE_WINDOW": 3600,
     "CSP_REPORTS_FLUSH_INTERVAL": 1.0,
     "CSP_REPORTS_FLUSH_REPORTS": 1000,
+    "CSP_REPORTS_LOG_INTERVAL": 10.0,
+    "CSP_REPORTS_LOG_LINES": 100,
+    "CSP_REPORTS_LOG_REPEATS": 10,
     "SECURITY_REPORTS_ENDPOINT": None,
     # -- authentication and sessions --------------------------------------------
     "LOGIN_EXEMPT_URLS": (),

@@ -7,11 +7,10 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from . import conf as _conf
-
 # Documented here; implemented with its helpers in security.ajax.
 from .ajax import require_ajax as require_ajax
 from .reports import ingest as _ingest
+from .reports.config import report_settings as _report_settings
 
 # -- CSP reports (collector: security.reports) ------------------------------------
 
@@ -36,4 +35,4 @@ def reports_endpoint(request: HttpRequest) -> HttpResponse:
 
     Stored reports are buffered and written within ``CSP_REPORTS_FLUSH_INTERVAL``.
     """
-    return _ingest.handle(request, save=bool(_conf.get("CSP_REPORTS_URLS_SAVE")), log=True)
+    return _ingest.handle(request, save=_report_settings().urls_save, log=True)

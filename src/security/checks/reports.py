@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core import checks
 
 from .. import conf
+from ..reports.config import interval_problem
 from .util import TAG
 
 _LOCAL_CACHES = (
@@ -113,25 +114,24 @@ _BOUNDS = (
     ("CSP_REPORTS_RAW_PER_WINDOW", True),
     ("CSP_REPORTS_SAMPLE_WINDOW", False),
     ("CSP_REPORTS_FLUSH_REPORTS", False),
+    ("CSP_REPORTS_LOG_LINES", False),
+    ("CSP_REPORTS_LOG_REPEATS", False),
 )
+_INTERVAL_HINTS = {
+    "CSP_REPORTS_FLUSH_INTERVAL": "Set CSP_REPORTS_FLUSH_INTERVAL = 1.0 (0 stores reports during the request).",
+    "CSP_REPORTS_LOG_INTERVAL": "Set CSP_REPORTS_LOG_INTERVAL = 10.0 (0 logs every report as it arrives).",
+}
 
 
 def _bounds_and_buffer() -> list[checks.CheckMessage]:
-    """security.E200-E201: per-request, per-client and site-wide bounds, and the flush interval."""
+    """security.E200-E201: per-request, per-client and site-wide bounds, the flush and log intervals."""
     errors: list[checks.CheckMessage] = []
     for name, allow_none in _BOUNDS:
         errors += _positive_int(name, "security.E200", allow_none=allow_none)
-    if conf.is_set("CSP_REPORTS_FLUSH_INTERVAL"):
-        interval = conf.get("CSP_REPORTS_FLUSH_INTERVAL")
-        if isinstance(interval, bool) or not isinstance(interval, int | float) or not 0 <= interval <= 60:
-            errors.append(
-                checks.Error(
-                    f"CSP_REPORTS_FLUSH_INTERVAL must be a number of seconds from 0 to 60, not {interval!r}.",
-                    hint="Set CSP_REPORTS_FLUSH_INTERVAL = 1.0 (0 stores reports during the request).",
-                    obj="CSP_REPORTS_FLUSH_INTERVAL",
-                    id="security.E201",
-                )
-            )
+    for name, hint in _INTERVAL_HINTS.items():
+        problem = interval_problem(name, conf.get(name)) if conf.is_set(name) else None
+        if problem:
+            errors.append(checks.Error(f"{problem}.", hint=hint, obj=name, id="security.E201"))
     return errors
 
 

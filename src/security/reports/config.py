@@ -25,6 +25,27 @@ class ReportSettings:
     sample_window: int = 3600
     flush_interval: float = 1.0
     flush_reports: int = 1000
+    log_interval: float = 10.0
+    log_lines: int = 100
+    log_repeats: int = 10
+    urls_save: bool = True
+
+
+#: The collector's intervals (seconds) and the longest each may be.
+INTERVALS = {"CSP_REPORTS_FLUSH_INTERVAL": 60, "CSP_REPORTS_LOG_INTERVAL": 3600}
+
+
+def interval_problem(name: str, value: object) -> str | None:
+    """Why ``value`` cannot be the interval ``name`` (the system check says it), or ``None``."""
+    longest = INTERVALS[name]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= longest:
+        return f"{name} must be a number of seconds from 0 to {longest}, not {value!r}"
+    return None
+
+
+def _interval(name: str) -> float:
+    value = conf.get(name)
+    return float(conf.DEFAULTS[name]) if interval_problem(name, value) else float(value)
 
 
 def _positive(value: object) -> int | None:
@@ -40,7 +61,6 @@ def report_settings() -> ReportSettings:
     """
     limit = conf.get("CSP_REPORTS_RATE_LIMIT")
     retention = conf.get("CSP_REPORTS_RETENTION_DAYS")
-    interval = conf.get("CSP_REPORTS_FLUSH_INTERVAL")
     return ReportSettings(
         max_body=int(conf.get("CSP_REPORTS_MAX_BODY")),
         rate_limit=int(limit) if limit else None,
@@ -56,8 +76,10 @@ def report_settings() -> ReportSettings:
         samples_per_violation=_positive(conf.get("CSP_REPORTS_SAMPLES_PER_VIOLATION")) or 0,
         raw_per_window=_positive(conf.get("CSP_REPORTS_RAW_PER_WINDOW")),
         sample_window=_positive(conf.get("CSP_REPORTS_SAMPLE_WINDOW")) or 3600,
-        flush_interval=float(interval)
-        if isinstance(interval, int | float) and not isinstance(interval, bool) and 0 <= interval <= 60
-        else 1.0,
+        flush_interval=_interval("CSP_REPORTS_FLUSH_INTERVAL"),
         flush_reports=_positive(conf.get("CSP_REPORTS_FLUSH_REPORTS")) or 1000,
+        log_interval=_interval("CSP_REPORTS_LOG_INTERVAL"),
+        log_lines=_positive(conf.get("CSP_REPORTS_LOG_LINES")) or 100,
+        log_repeats=_positive(conf.get("CSP_REPORTS_LOG_REPEATS")) or 10,
+        urls_save=bool(conf.get("CSP_REPORTS_URLS_SAVE")),
     )

@@ -3,8 +3,9 @@
 Request -> method -> content type -> declared length -> rate budget spent? ->
 capped body read -> parse (400 without a report) -> at most
 ``CSP_REPORTS_MAX_PER_REQUEST`` reports -> the client's report budget ->
-identical reports collapsed -> log and/or buffer -> 204.  Every refusal is a
-4xx with a short plain-text reason; nothing a client sends reaches a 5xx.
+identical reports collapsed -> log (bounded, :mod:`.log_lines`) and/or buffer
+-> 204.  Every refusal is a 4xx with a short plain-text reason; nothing a
+client sends reaches a 5xx.
 Only ``request.META`` and the body are read, so request-like objects work too.
 """
 
@@ -23,39 +24,12 @@ from ..csp.reports import (
     ViolationReport,
     browser_fingerprint,
     fingerprint,
-    parse_batch,
 )
-from ..escaping import escape_controls
-from ..log import logger
-from . import buffer, gate, limits
+from . import buffer, gate, limits, log_lines, memo
 from .buffer import CLIENT_OVERFLOW, storable_header
 from .config import ReportSettings, report_settings
 
 Report = ViolationReport | BrowserReport
-
-
-def log_reports(batch: Mapping[Report, int]) -> None:
-    """One warning per distinct report on the ``security`` logger, sender text escaped."""
-    for report, n in batch.items():
-        times = f" ({n}x)" if n > 1 else ""
-        if isinstance(report, ViolationReport):
-            logger.warning(
-                "CSP violation: %s blocked %s on %s%s",
-                escape_controls(report.effective_directive or report.violated_directive)[:200],
-                escape_controls(report.blocked_uri)[:500] or "(inline)",
-                escape_controls(report.document_uri)[:500],
-                times,
-                extra={"csp_report": report},
-            )
-        else:
-            logger.warning(
-                "Browser report %s: %s on %s%s",
-                escape_controls(report.kind),
-                escape_controls(report.key)[:200] or "(no detail)",
-                escape_controls(report.document_uri)[:500],
-                times,
-                extra={"browser_report": report},
-            )
 
 
 def _refuse(status: int, reason: str) -> HttpResponse:
@@ -131,10 +105,10 @@ def handle(request: Any, *, save: bool, log: bool, synchronous: bool = False) ->
             raise gate.Rejected(429, "too many reports from this client")
         body = gate.read_body(request, settings.max_body)
         try:
-            reports = parse_batch(body, media_type)[: settings.max_per_request]
+            parsed = memo.parse(body, media_type, settings.max_per_request)
         except ReportFormatError as error:
             raise gate.Rejected(400, str(error)) from None
-        allowed = limits.take_reports(group, len(reports), settings)
+        allowed = limits.take_reports(group, len(parsed.reports), settings)
         if not allowed:
             raise gate.Rejected(429, "too many reports from this client")
     except gate.Rejected as refusal:
@@ -142,11 +116,9 @@ def handle(request: Any, *, save: bool, log: bool, synchronous: bool = False) ->
         if refusal.status == 429:
             response["Retry-After"] = str(settings.rate_window)
         return response
-    kept = reports[:allowed]
-    # Identical reports collapse into one, counted n times.
-    batch: Mapping[Report, int] = {kept[0]: 1} if len(kept) == 1 else Counter(kept)
+    batch = parsed.batch if allowed == len(parsed.reports) else Counter(parsed.reports[:allowed])
     if log:
-        log_reports(batch)
+        log_lines.LIMITER.log(batch, settings.log_interval, settings.log_lines, settings.log_repeats)
     if save and limits.sampled(settings):
         user_agent = storable_header(meta.get("HTTP_USER_AGENT"))
         write_now = synchronous or settings.flush_interval == 0

@@ -2,7 +2,8 @@
 
 Each ``*_problems`` function says what is wrong with one setting's value (an
 empty list when it is usable).  The middleware call them when they are built
-and on ``setting_changed`` (:func:`require` turns a problem into
+and again before the first request after a ``setting_changed`` (see
+:mod:`security.middleware.compiled`; :func:`require` turns a problem into
 ``ImproperlyConfigured`` naming the setting); the system checks in
 :mod:`security.checks.auth` report the same problems.  There is no second
 copy of any rule.
@@ -47,6 +48,11 @@ def path_rules_problems(value: Any) -> list[str]:
     if not _is_list(value):
         return [f"must be a list of regular expressions, not {type(value).__name__}"]
     return [problem for rule in value if (problem := paths.compile_error(rule))]
+
+
+def login_url_problems(value: Any) -> list[str]:
+    """``LOGIN_URL``: not empty (whether it resolves is checked by ``security.E091`` once URLs load)."""
+    return [] if value else ["must be the path or URL name of the login view, not empty"]
 
 
 def url_names_problems(value: Any) -> list[str]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any
 
 from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -25,7 +24,7 @@ from django.utils.translation import gettext, ngettext
 
 from ..auth_settings import authentication_throttling_problems, require
 from ..middleware.base import AsyncGetResponse, GetResponse
-from ..middleware.settings_errors import RaisesSettingErrorsOnRequest
+from ..middleware.compiled import CompiledMiddleware
 from . import counters, pending
 from .core import (
     REQUEST_ATTRIBUTE,
@@ -125,7 +124,7 @@ def _as_int(value: object) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
-class Middleware(RaisesSettingErrorsOnRequest):
+class Middleware(CompiledMiddleware):
     """Throttle POSTs to the login URLs of ``AUTHENTICATION_THROTTLING`` (the original's front door).
 
     Use it *or* :class:`~security.auth_throttling.backends.ThrottlingBackend`:
@@ -141,8 +140,9 @@ class Middleware(RaisesSettingErrorsOnRequest):
         self.redirect_field_name = REDIRECT_FIELD_NAME
         super().__init__(get_response)
 
-    def load_setting(self, setting: str, value: Any) -> None:
-        require(setting, authentication_throttling_problems(value))
+    def compile(self) -> None:
+        value = self.setting("AUTHENTICATION_THROTTLING")
+        require("AUTHENTICATION_THROTTLING", authentication_throttling_problems(value))
         self.logins = {url: template for url, template in value["LOGIN_URLS_WITH_TEMPLATES"]}
         self.delay_function = value.get("DELAY_FUNCTION") or default_delay_function
         self.redirect_field_name = value.get("REDIRECT_FIELD_NAME") or REDIRECT_FIELD_NAME

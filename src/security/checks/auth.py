@@ -102,17 +102,18 @@ def check_login_required(
         for problem in auth_settings.bool_problems(False if media is None else media)
     ]
     messages += _unanchored_route_warnings()
-    login_url = getattr(settings, "LOGIN_URL", None)
-    if not login_url:
-        messages.append(
-            checks.Error(
-                "LoginRequiredMiddleware needs LOGIN_URL, which is empty.",
-                hint="Set LOGIN_URL to the path or URL name of your login view.",
-                obj="LOGIN_URL",
-                id="security.E091",
-            )
+    login_url: Any = getattr(settings, "LOGIN_URL", None)
+    problems = auth_settings.login_url_problems(login_url)
+    messages += [
+        checks.Error(
+            f"LOGIN_URL {problem}.",
+            hint="Set LOGIN_URL to the path or URL name of your login view.",
+            obj="LOGIN_URL",
+            id="security.E091",
         )
-    else:
+        for problem in problems
+    ]
+    if not problems:
         try:
             resolve_url(login_url)
         except NoReverseMatch:

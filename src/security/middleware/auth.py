@@ -20,12 +20,18 @@ from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect, Jso
 from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch, reverse
 
-from .. import conf, paths
+from .. import paths
 from ..ajax import wants_json
-from ..auth_settings import bool_problems, mandatory_password_change_problems, path_rules_problems, require
+from ..auth_settings import (
+    bool_problems,
+    login_url_problems,
+    mandatory_password_change_problems,
+    path_rules_problems,
+    require,
+)
 from ..redirects import safe_next_url
 from .base import AsyncGetResponse, GetResponse
-from .settings_errors import RaisesSettingErrorsOnRequest
+from .compiled import CompiledMiddleware
 
 AUTHENTICATION_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
 
@@ -79,11 +85,16 @@ def _local_prefix(url: Any) -> str | None:
     return parts.path
 
 
+def local_prefixes(*urls: Any) -> tuple[str, ...]:
+    """The paths of the same-site URLs among ``urls`` (``STATIC_URL``, ``MEDIA_URL``)."""
+    found = (_local_prefix(url) for url in urls)
+    return tuple(prefix for prefix in found if prefix)
+
+
 def static_prefixes(include_media: bool = False) -> tuple[str, ...]:
     """Paths under which static files (and, when asked, media files) are served."""
     names = ("STATIC_URL", "MEDIA_URL") if include_media else ("STATIC_URL",)
-    found = (_local_prefix(getattr(settings, name, None)) for name in names)
-    return tuple(prefix for prefix in found if prefix)
+    return local_prefixes(*(getattr(settings, name, None) for name in names))
 
 
 def without_dot_segments(path: str) -> str:
@@ -117,7 +128,7 @@ def _public_views() -> tuple[Any, ...]:
     return tuple(getattr(views, name) for name in ("csp_report", "reports_endpoint") if hasattr(views, name))
 
 
-class LoginRequiredMiddleware(RaisesSettingErrorsOnRequest):
+class LoginRequiredMiddleware(CompiledMiddleware):
     """Require an authenticated, active user on every page not exempted.
 
     Exempt: the login page (``request.login_url`` when an earlier middleware
@@ -138,31 +149,28 @@ class LoginRequiredMiddleware(RaisesSettingErrorsOnRequest):
     OPTIONAL_SETTINGS = ("LOGIN_EXEMPT_URLS", "LOGIN_EXEMPT_MEDIA", "STATIC_URL", "MEDIA_URL")
     REQUIRES_AFTER = (AUTHENTICATION_MIDDLEWARE,)
 
+    _login_setting: Any = None
+    _login_url: str | None = None
+    exempt: paths.EitherFormRules = paths.NO_RULES
+    exempt_media = False
+    prefixes: tuple[str, ...] = ()
+
     def __init__(self, get_response: GetResponse | AsyncGetResponse) -> None:
-        self._login_setting: Any = None
-        self._login_url: str | None = None
-        self.exempt = paths.NO_RULES
-        self.exempt_media = False
-        self.prefixes: tuple[str, ...] = ()
         super().__init__(get_response)
         self._public_views: tuple[Any, ...] | None = None
         if self._is_async:
             self.process_view = self._aprocess_view  # type: ignore[method-assign,assignment]
 
-    def load_setting(self, setting: str, value: Any) -> None:
-        if setting == "LOGIN_EXEMPT_MEDIA":
-            value = bool(conf.DEFAULTS[setting]) if value is None else value
-            require(setting, bool_problems(value))
-            self.exempt_media = value
-        if setting in ("LOGIN_EXEMPT_MEDIA", "STATIC_URL", "MEDIA_URL"):
-            self.prefixes = static_prefixes(self.exempt_media)
-        elif setting == "LOGIN_URL":
-            if not value:
-                raise ImproperlyConfigured("LOGIN_URL must be the path or URL name of the login view.")
-            self._login_setting = value
-            self._login_url = None
-        elif setting == "LOGIN_EXEMPT_URLS":
-            self.exempt = compiled_exempt_rules(setting, () if value is None else value)
+    def compile(self) -> None:
+        login = self.setting("LOGIN_URL")
+        require("LOGIN_URL", login_url_problems(login))
+        exempt_media = self.setting("LOGIN_EXEMPT_MEDIA")
+        require("LOGIN_EXEMPT_MEDIA", bool_problems(exempt_media))
+        exempt = compiled_exempt_rules("LOGIN_EXEMPT_URLS", self.setting("LOGIN_EXEMPT_URLS"))
+        media = (self.setting("MEDIA_URL"),) if exempt_media else ()
+        self.prefixes = local_prefixes(self.setting("STATIC_URL"), *media)
+        self._login_setting, self._login_url = login, None
+        self.exempt, self.exempt_media = exempt, exempt_media
 
     # -- decisions -------------------------------------------------------------------
 
@@ -172,7 +180,7 @@ class LoginRequiredMiddleware(RaisesSettingErrorsOnRequest):
         if isinstance(custom, str) and custom:
             return custom
         if self._login_url is None:
-            self._login_url = str(resolve_url(self._login_setting or settings.LOGIN_URL))
+            self._login_url = str(resolve_url(self._login_setting))
         return self._login_url
 
     def is_exempt_path(self, request: HttpRequest) -> bool:
@@ -259,13 +267,6 @@ class LoginRequiredMiddleware(RaisesSettingErrorsOnRequest):
         return response
 
 
-def _password_change_options(value: Any) -> dict[str, Any]:
-    """``MANDATORY_PASSWORD_CHANGE`` validated (``ImproperlyConfigured`` naming it otherwise)."""
-    options = conf.DEFAULTS["MANDATORY_PASSWORD_CHANGE"] if value is None else value
-    require("MANDATORY_PASSWORD_CHANGE", mandatory_password_change_problems(options))
-    return dict(options)
-
-
 def password_change_url_problem(url_name: str) -> str | None:
     """Why ``URL_NAME`` cannot be reversed, or ``None`` (``security.E093`` and the middleware share it)."""
     try:
@@ -275,7 +276,7 @@ def password_change_url_problem(url_name: str) -> str | None:
     return None
 
 
-class MandatoryPasswordChangeMiddleware(RaisesSettingErrorsOnRequest):
+class MandatoryPasswordChangeMiddleware(CompiledMiddleware):
     """Send an authenticated user whose password has expired to the password-change view.
 
     ``MANDATORY_PASSWORD_CHANGE = {"URL_NAME": ..., "EXEMPT_URL_NAMES": [...],
@@ -293,22 +294,23 @@ class MandatoryPasswordChangeMiddleware(RaisesSettingErrorsOnRequest):
     #: URL names that never trigger the redirect, whatever the settings say.
     ALWAYS_EXEMPT = frozenset({"logout", "admin:logout"})
 
+    url_name = ""
+    exempt_names: frozenset[str] = ALWAYS_EXEMPT
+    exempt_paths: paths.EitherFormRules = paths.NO_RULES
+    include_superusers = False
+    with_next = False
+
     def __init__(self, get_response: GetResponse | AsyncGetResponse) -> None:
-        self.url_name = ""
-        self.exempt_names: frozenset[str] = self.ALWAYS_EXEMPT
-        self.exempt_paths = paths.NO_RULES
-        self.include_superusers = False
-        self.with_next = False
         super().__init__(get_response)
         if self._is_async:
             self.process_view = self._aprocess_view  # type: ignore[method-assign,assignment]
 
-    def load_setting(self, setting: str, value: Any) -> None:
-        options = _password_change_options(value)
+    def compile(self) -> None:
+        options = self.setting("MANDATORY_PASSWORD_CHANGE")
+        require("MANDATORY_PASSWORD_CHANGE", mandatory_password_change_problems(options))
         url_name: str = options["URL_NAME"]
         problem = self._url_problem(url_name)
-        if problem:
-            raise ImproperlyConfigured(f"MANDATORY_PASSWORD_CHANGE: {problem}.")
+        require("MANDATORY_PASSWORD_CHANGE", [problem] if problem else [])
         self.url_name = url_name
         names = {*(options.get("EXEMPT_URL_NAMES") or ()), url_name}
         self.exempt_names = frozenset(names) | self.ALWAYS_EXEMPT

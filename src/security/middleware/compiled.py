@@ -3,10 +3,18 @@
 Production servers never run system checks, so a wrong setting must stop the
 site where Django builds the middleware, at application load.  Each instance
 keeps the values ``load_setting`` received (at construction and on every
-``setting_changed``), compiles them with the same pure builders the system
-checks call, and raises ``ImproperlyConfigured`` naming the setting when one
-is wrong.  Compiling per instance (not once per process) means a setting
-assigned directly (``settings.X = ...``) is seen by the next middleware built.
+``setting_changed``), compiles them with the same pure validators and builders
+the system checks call, and raises ``ImproperlyConfigured`` naming the setting
+when one is wrong.  Compiling per instance (not once per process) means a
+setting assigned directly (``settings.X = ...``) is seen by the next
+middleware built.
+
+A wrong value arriving through ``setting_changed`` is not raised inside the
+signal: a receiver that raises there breaks ``override_settings`` for
+everybody, including tests that never send a request through this instance.
+It is compiled, and raised, at the start of this instance's next request, and
+every request is refused until a valid value arrives: the middleware never
+serves with a setting it could not load.
 """
 
 from __future__ import annotations
@@ -41,7 +49,8 @@ class CompiledMiddleware(BaseMiddleware):
     Subclasses list their settings in ``OPTIONAL_SETTINGS`` / ``REQUIRED_SETTINGS``,
     read them with :meth:`setting` inside :meth:`compile`, and keep what it builds
     on ``self``.  A :class:`~security.headers.SettingError` raised there becomes
-    ``ImproperlyConfigured``.
+    ``ImproperlyConfigured``; validators may also raise ``ImproperlyConfigured``
+    naming the setting themselves (``auth_settings.require``).
     """
 
     def __init__(self, get_response: Any) -> None:
@@ -77,13 +86,34 @@ class CompiledMiddleware(BaseMiddleware):
             self._stale = True
 
     def refresh(self) -> None:
-        """Compile what settings changes left pending; hot paths call it as ``self._stale and self.refresh()``."""
+        """Compile what settings changes left pending; hot paths call it as ``self._stale and self.refresh()``.
+
+        On a wrong value the instance stays stale, so every request raises
+        until a valid value arrives (cleared first, so a change arriving while
+        compiling is not lost).
+        """
         self._stale = False
-        self._recompile()
+        try:
+            self._recompile()
+        except ImproperlyConfigured:
+            self._stale = True
+            raise
+
+    def __call__(self, request: Any) -> Any:
+        # At the start of each request, sync and async alike: the hooks then see compiled state.
+        if self._stale:
+            self.refresh()
+        return super().__call__(request)
 
     def setting(self, name: str) -> Any:
-        """The value in force for ``name``: the project's, or the documented default."""
+        """The value in force for ``name``: the project's, or the documented default.
+
+        Django's own settings (``LOGIN_URL``, ``STATIC_URL``) are not in
+        :data:`conf.DEFAULTS`: their value is passed on as Django holds it.
+        """
         value = self._values.get(name, _ABSENT)
+        if name not in conf.DEFAULTS:
+            return None if value is _ABSENT else value
         return conf.effective(name, None if value is _ABSENT else value, present=value is not _ABSENT)
 
     def compile(self) -> None:

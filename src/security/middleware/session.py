@@ -32,11 +32,9 @@ from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .. import conf
 from ..auth_settings import dotted_callable_problems, positive_seconds_problems, require
 from ..log import logger
-from .base import AsyncGetResponse, GetResponse
-from .settings_errors import RaisesSettingErrorsOnRequest
+from .compiled import CompiledMiddleware
 
 START_KEY = "_security_session_start"
 ACTIVITY_KEY = "_security_last_activity"
@@ -138,7 +136,7 @@ async def _anonymous_user() -> AnonymousUser:
     return AnonymousUser()
 
 
-class SessionExpiryPolicyMiddleware(RaisesSettingErrorsOnRequest):
+class SessionExpiryPolicyMiddleware(CompiledMiddleware):
     """Expire sessions on an absolute lifetime and on inactivity, then continue anonymously.
 
     Reads ``SESSION_COOKIE_AGE`` (absolute lifetime from login or session
@@ -166,11 +164,8 @@ class SessionExpiryPolicyMiddleware(RaisesSettingErrorsOnRequest):
     START_TIME_KEY = START_KEY
     LAST_ACTIVITY_KEY = ACTIVITY_KEY
 
-    def __init__(self, get_response: GetResponse | AsyncGetResponse) -> None:
-        self._values: dict[str, Any] = {}
-        self.policy = Policy(None, None, 60)
-        self.custom_logout: Callable[[HttpRequest], Any] | None = None
-        super().__init__(get_response)
+    policy = Policy(None, None, 60)
+    custom_logout: Callable[[HttpRequest], Any] | None = None
 
     @property
     def SESSION_COOKIE_AGE(self) -> int | None:
@@ -182,24 +177,20 @@ class SessionExpiryPolicyMiddleware(RaisesSettingErrorsOnRequest):
         """The idle timeout in seconds (``None``: off)."""
         return self.policy.inactivity
 
-    def load_setting(self, setting: str, value: Any) -> None:
-        if setting == "SESSION_COOKIE_AGE":
-            value = settings.SESSION_COOKIE_AGE if value is None else value
-        elif setting == "SESSION_INACTIVITY_TIMEOUT":
-            # Unset means the default; an explicit SESSION_INACTIVITY_TIMEOUT = None switches it off.
-            value = conf.get(setting) if value is None else value
-        elif value is None:
-            value = conf.DEFAULTS[setting]
-        require(setting, session_settings_problems(setting, value))
-        self._values[setting] = value
-        if setting == "CUSTOM_LOGOUT_MODULE":
-            self.custom_logout = import_string(value) if value else None
-            return
-        age, timeout = self._values.get("SESSION_COOKIE_AGE"), self._values.get("SESSION_INACTIVITY_TIMEOUT")
+    def compile(self) -> None:
+        # Unset SESSION_INACTIVITY_TIMEOUT means the default; an explicit None switches it off.
+        values = {name: self.setting(name) for name in self.OPTIONAL_SETTINGS}
+        if values["SESSION_COOKIE_AGE"] is None:  # Django's own setting: its value in force
+            values["SESSION_COOKIE_AGE"] = settings.SESSION_COOKIE_AGE
+        for name, value in values.items():
+            require(name, session_settings_problems(name, value))
+        logout = values["CUSTOM_LOGOUT_MODULE"]
+        age, timeout = values["SESSION_COOKIE_AGE"], values["SESSION_INACTIVITY_TIMEOUT"]
+        self.custom_logout = import_string(logout) if logout else None
         self.policy = Policy(
-            max_age=int(age) if age is not None else None,
+            max_age=int(age),
             inactivity=int(timeout) if timeout is not None else None,
-            granularity=int(self._values.get("SESSION_ACTIVITY_GRANULARITY") or 60),
+            granularity=int(values["SESSION_ACTIVITY_GRANULARITY"]),
         )
 
     # -- the original's session helpers (thin aliases over the integer stamps) ----------

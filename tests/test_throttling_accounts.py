@@ -321,7 +321,8 @@ def test_a_lookup_that_raises_counts_the_identifier_by_its_text(user, monkeypatc
     assert normalise_username("Tess") == "tess"
 
 
-def test_identifiers_the_database_rejects_are_counted_not_raised(settings, user):
+def test_identifiers_the_database_rejects_are_counted_not_raised(settings, user, monkeypatch):
+    monkeypatch.setattr(accounts, "_reported", set())
     settings.MIDDLEWARE = [SESSION, AUTH, MESSAGES, "security.auth_throttling.Middleware"]
     settings.AUTHENTICATION_THROTTLING = {"LOGIN_URLS_WITH_TEMPLATES": [("accounts/login/", None)]}
     client = Client(raise_request_exception=True)
@@ -329,6 +330,8 @@ def test_identifiers_the_database_rejects_are_counted_not_raised(settings, user)
         response = client.post("/accounts/login/", {"username": odd, "password": "guess"})
         assert response.status_code in (200, 429)
     assert Throttle().account_of("te\x00ss") == "te\x00ss"
+    assert outcome(attempt("right-pw-1")) == "in"  # the connection still works
+    assert not accounts._reported  # a value the database refuses names nobody: nothing to report
 
 
 # -- the original's middleware and helpers ------------------------------------------------

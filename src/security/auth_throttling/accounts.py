@@ -27,6 +27,7 @@ from django.core.exceptions import (
     ObjectDoesNotExist,
     ValidationError,
 )
+from django.db import DataError
 
 from ..log import logger
 
@@ -39,8 +40,10 @@ MAX_LOOKUP_LENGTH = 1024
 #: The first element of a natural-key lookup in :func:`lookups` (no field name has a space).
 NATURAL_KEY = "natural key"
 
-#: A lookup that finds nobody (or more than one account) raises one of these.
+#: A lookup that finds nobody (or more than one account) raises one of these; ``DataError``: a
+#: value the database refuses (PostgreSQL's text holds no NUL) names nobody either.
 _NOT_FOUND = (
+    DataError,
     ObjectDoesNotExist,
     MultipleObjectsReturned,
     ValidationError,

@@ -236,6 +236,12 @@ def test_account_lookup_off_restores_the_keying_by_identifier(settings, user):
         attempt("guess")
     assert outcome(attempt("right-pw-1", "tess@example.com")) == "in"  # a second budget, as before
     assert outcome(attempt("right-pw-1")) == "throttled"
+    for _ in range(2):
+        attempt("guess", "tess@example.com")
+    assert outcome(attempt("right-pw-1", "tess@example.com")) == "in"  # resets that identifier's budgets
+    assert [outcome(attempt("guess", "tess@example.com")) for _ in range(4)] == ["checked"] * 3 + [
+        "throttled"
+    ]
 
 
 # -- settings -------------------------------------------------------------------------------

@@ -73,6 +73,11 @@ def key_of_pk(pk: object) -> str:
     return f"{ACCOUNT_PREFIX}{pk}"
 
 
+def is_account_key(name: str) -> bool:
+    """``name`` is an account's key, not the text of an identifier that named nobody."""
+    return name.startswith(ACCOUNT_PREFIX)
+
+
 def _text(identifier: object) -> str | None:
     if isinstance(identifier, int) and not isinstance(identifier, bool):
         return str(identifier)

@@ -371,20 +371,24 @@ class Throttle:
         """A login succeeded: reset the account's and this address's budget, give back the IP reservations.
 
         ``account`` is the user's budget name when known (:meth:`account_of_user`);
-        else it is looked up from ``username``.  Other addresses' budgets on the
-        account stay: a guesser's locked pair is not unlocked by the owner's
-        login.  Nor are the budgets of another account the attempt drew on
-        (an identifier that is one account's username and another's e-mail
-        address): that account's password may have been checked.
+        else it is looked up from ``username``.  The typed identifier's budgets
+        go too when they are not another account's (an identifier counted by
+        its text).  Other addresses' budgets on the account stay: a guesser's
+        locked pair is not unlocked by the owner's login.  Nor do the budgets
+        of another account the attempt drew on (an identifier that is one
+        account's username and another's e-mail address): that account's
+        password may have been checked.
         """
         if not self.config.enabled:
             return
         name = account if account is not None else self.account_of(username)
-        if name:
-            self._forget([counter_key("user", name)])
-        same_account = decision is not None and name is not None and decision.account == name
+        drew_on = decision.account if decision else None
+        theirs = drew_on is None or drew_on == name or not accounts.is_account_key(drew_on)
+        self._forget(
+            [counter_key("user", n) for n in dict.fromkeys((name, drew_on if theirs else None)) if n]
+        )
         for key in decision.reserved if decision else ():
-            if key.startswith(f"{_PREFIX}:pair:") and same_account:
+            if key.startswith(f"{_PREFIX}:pair:") and theirs:
                 self._forget([key])
             elif key.startswith((f"{_PREFIX}:ip:", f"{_PREFIX}:ip48:")):
                 counters.release(self.cache, key)

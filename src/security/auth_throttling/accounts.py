@@ -6,7 +6,8 @@ way the login backends resolve it: the user model's own natural-key lookup
 (``get_by_natural_key``, what ``ModelBackend`` calls; indexed), and for an
 e-mail-shaped identifier that is nobody's username, a case-insensitive match
 on the model's e-mail field that counts only when exactly one account has
-that address.  A found account is counted as ``"PK:<pk>"``; an identifier
+that address; last, for another spelling, the case-folded natural key.  A
+found account is counted as ``"PK:<pk>"``; an identifier
 that names nobody as its normalised text (:func:`normalise_username`), as
 before.  ``normalise_username`` case-folds, so its results hold no upper-case
 ASCII letter and never collide with an account key.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.contrib.auth import aauthenticate, authenticate
+from django.contrib.auth import aauthenticate, alogin, authenticate
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -69,11 +69,23 @@ async def acheck_credentials(request: HttpRequest) -> HttpResponse:
     return HttpResponse("valid" if user is not None else "invalid", content_type="text/plain")
 
 
+async def alogin_view(request: HttpRequest) -> HttpResponse:
+    """An async login: aauthenticate() then alogin() (user_logged_in settles the throttle)."""
+    user = await aauthenticate(
+        request, username=request.POST.get("username"), password=request.POST.get("password")
+    )
+    if user is None:
+        return HttpResponse("invalid", content_type="text/plain")
+    await alogin(request, user)
+    return HttpResponse("logged in", content_type="text/plain")
+
+
 SERVED = str(Path(__file__).resolve().parent / "served")
 
 urlpatterns = [
     path("auth/check/", check_credentials, name="check-credentials"),
     path("auth/async-check/", acheck_credentials, name="async-check-credentials"),
+    path("auth/async-login/", alogin_view, name="async-login"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

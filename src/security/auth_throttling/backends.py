@@ -6,6 +6,8 @@ raises ``PermissionDenied``, which makes ``authenticate()`` stop before any
 password is checked.  Otherwise it returns ``None`` and the next backend
 (e.g. ``ModelBackend``) checks the credentials as usual.  The reservation
 counts as a failure only when ``user_login_failed`` follows (see ``pending``).
+A wrong ``AUTH_THROTTLING`` raises ``ImproperlyConfigured`` here: no login
+goes unthrottled because of a typo.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from . import pending
+from .config import required
 from .core import REQUEST_ATTRIBUTE, Decision, Throttle
 
 
@@ -50,7 +53,7 @@ class ThrottlingBackend:
         if _reserved_by_middleware(request):
             return None
         pending.give_back_unsettled()  # the previous attempt here was not reported as failed
-        decision = Throttle().attempt(request, username_from(credentials))
+        decision = Throttle(required()).attempt(request, username_from(credentials))
         pending.remember(decision)
         if request is not None:
             setattr(request, REQUEST_ATTRIBUTE, decision)
@@ -62,7 +65,7 @@ class ThrottlingBackend:
         if _reserved_by_middleware(request):
             return None
         await pending.agive_back_unsettled()
-        decision = await Throttle().aattempt(request, username_from(credentials))
+        decision = await Throttle(required()).aattempt(request, username_from(credentials))
         pending.remember(decision)
         if request is not None:
             setattr(request, REQUEST_ATTRIBUTE, decision)

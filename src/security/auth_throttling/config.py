@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .. import conf
 
 #: Every key of ``AUTH_THROTTLING`` and its default.
@@ -20,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "DELAY_SECONDS": 1,
     "MAX_DELAY_SECONDS": 60,
     "CLIENT_IP_HEADER": None,
+    "ACCOUNT_LOOKUP": True,
 }
 
 MODES = ("lockout", "delay")
@@ -38,6 +41,7 @@ class ThrottleConfig:
     delay: float
     max_delay: float
     client_ip_header: str | None
+    account_lookup: bool  # count an identifier under the account it names (one database lookup)
 
 
 def problems(value: Any) -> list[str]:
@@ -61,6 +65,8 @@ def problems(value: Any) -> list[str]:
     header = merged["CLIENT_IP_HEADER"]
     if header is not None and (not isinstance(header, str) or not header):
         found.append(f"CLIENT_IP_HEADER must be a request.META key (str) or None, not {header!r}")
+    if not isinstance(merged["ACCOUNT_LOOKUP"], bool):
+        found.append(f"ACCOUNT_LOOKUP must be True or False, not {merged['ACCOUNT_LOOKUP']!r}")
     return found
 
 
@@ -81,4 +87,23 @@ def current() -> ThrottleConfig:
         delay=float(merged["DELAY_SECONDS"]),
         max_delay=float(merged["MAX_DELAY_SECONDS"]),
         client_ip_header=merged["CLIENT_IP_HEADER"],
+        account_lookup=merged["ACCOUNT_LOOKUP"],
     )
+
+
+@conf.compiled
+def _problems() -> list[str]:
+    return problems(conf.get("AUTH_THROTTLING"))
+
+
+def required() -> ThrottleConfig:
+    """The compiled ``AUTH_THROTTLING`` for a way in (the backend, the middleware, the password form).
+
+    A wrong value raises ``ImproperlyConfigured`` naming the setting (check
+    ``security.E095`` reports the same problems); :func:`current` alone falls
+    back to the defaults, for the code that only settles or resets.
+    """
+    found = _problems()
+    if found:
+        raise ImproperlyConfigured(f"AUTH_THROTTLING: {'; '.join(found)}.")
+    return current()

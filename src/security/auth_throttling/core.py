@@ -20,9 +20,9 @@ import hashlib
 import ipaddress
 import math
 import time
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
@@ -30,7 +30,8 @@ from django.http import HttpRequest
 
 from .. import client_ip as proxies
 from ..log import logger
-from . import counters
+from . import accounts, counters
+from .accounts import normalise_username as normalise_username
 from .config import ThrottleConfig, current
 
 #: Request attribute holding the :class:`Decision` of the latest attempt.
@@ -47,22 +48,6 @@ _PREFIX = "security:throttle"
 
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:40]
-
-
-def normalise_username(username: object) -> str | None:
-    """The form usernames are counted under: NFKC, stripped and case-folded (stricter, never looser).
-
-    ``AbstractBaseUser.normalize_username`` applies NFKC, and many user models
-    look usernames or e-mail addresses up case-insensitively: every variant
-    such a lookup treats as one account shares one budget.  Integer
-    identifiers count as their decimal text.
-    """
-    if isinstance(username, int) and not isinstance(username, bool):
-        username = str(username)
-    if not isinstance(username, str):
-        return None
-    name = unicodedata.normalize("NFKC", username).strip().casefold()
-    return name or None
 
 
 def counter_key(kind: str, value: str) -> str:
@@ -121,6 +106,7 @@ class Decision:
     reserved: list[str] = field(default_factory=list)
     settled: bool = False  # the outcome is known (a failure, or the reservations were given back)
     by_middleware: bool = False  # reserved by security.auth_throttling.Middleware (the backend skips it)
+    account: str | None = None  # the account budget's name (see Throttle.account_of), found once per attempt
 
     @property
     def message(self) -> str:
@@ -156,7 +142,39 @@ class Throttle:
     def cache(self) -> BaseCache:
         return caches[self.config.cache_alias]
 
-    def _counters(self, request: HttpRequest | None, username: object, generation: int = 0) -> list[_Counter]:
+    # -- whose budget ------------------------------------------------------------------
+
+    def account_of(self, username: object) -> str | None:
+        """The name the account budgets of ``username`` are counted under (``None``: no account budget).
+
+        With ``ACCOUNT_LOOKUP`` (the default) the key of the account the
+        identifier names, whether it is the username or the e-mail address
+        (see :mod:`.accounts`; one indexed query, more for other spellings);
+        an identifier that names nobody, and every identifier without the
+        lookup, counts as its normalised text.
+        """
+        if self.config.account_lookup:
+            return accounts.account_key(username)
+        return normalise_username(username)
+
+    async def aaccount_of(self, username: object) -> str | None:
+        """Async form of :meth:`account_of`."""
+        if self.config.account_lookup:
+            return await accounts.aaccount_key(username)
+        return normalise_username(username)
+
+    def account_of_user(self, user: Any) -> str | None:
+        """The budget name of a user object (a logged-in user): no query, their key is their primary key."""
+        if self.config.account_lookup and getattr(user, "pk", None) is not None:
+            return accounts.key_of_pk(user.pk)
+        return normalise_username(user.get_username())
+
+    @property
+    def _uses_account(self) -> bool:
+        config = self.config
+        return self.delay_function is not None or bool(config.username_failures or config.account_failures)
+
+    def _counters(self, request: HttpRequest | None, name: str | None, generation: int = 0) -> list[_Counter]:
         """The budgets one attempt draws on, in the order they are reserved.
 
         Per client network, per IPv6 /48, per (account, client network) and
@@ -164,7 +182,8 @@ class Throttle:
         guesser from one address exhausts; the owner, from another address,
         still has theirs, under the much higher per-account ceiling.  Under a
         delay function (the original's middleware) only the IP and the
-        account are counted, as the original did.
+        account are counted, as the original did.  ``name`` is the account
+        budget's name (:meth:`account_of`).
         """
         config, by_function = self.config, self.delay_function is not None
         found: list[_Counter] = []
@@ -174,7 +193,6 @@ class Throttle:
                 found.append(_Counter(kind, key, limit or 0))
 
         ip = client_ip(request, config)
-        name = normalise_username(username)
         if ip:
             add("ip", counter_key("ip", ip_group(ip)), config.ip_failures)
         if by_function:
@@ -189,12 +207,10 @@ class Throttle:
             add("username", counter_key("user", name), config.account_failures)
         return found
 
-    def _generation(self, username: object) -> int:
-        name = normalise_username(username)
+    def _generation(self, name: str | None) -> int:
         return _as_generation(self.cache.get(generation_key(name))) if name and self._uses_pairs else 0
 
-    async def _ageneration(self, username: object) -> int:
-        name = normalise_username(username)
+    async def _ageneration(self, name: str | None) -> int:
         return _as_generation(await self.cache.aget(generation_key(name))) if name and self._uses_pairs else 0
 
     @property
@@ -222,10 +238,9 @@ class Throttle:
         remaining = last + delay - now
         return math.ceil(remaining) if remaining > 0 else 0
 
-    def _attempt_by_function(self, request: HttpRequest | None, username: object) -> Decision:
-        decision = Decision()
+    def _attempt_by_function(self, request: HttpRequest | None, decision: Decision) -> Decision:
         cache, now = self.cache, time.time()
-        found = self._counters(request, username)
+        found = self._counters(request, decision.account)
         counts = {c.kind: counters.reserve(cache, c.key, self.window) for c in found}
         delays = self._function_delays(counts)
         lasts = cache.get_many([c.key + ":last" for c in found])
@@ -242,10 +257,9 @@ class Throttle:
         decision.reserved = [c.key for c in found]
         return decision
 
-    async def _aattempt_by_function(self, request: HttpRequest | None, username: object) -> Decision:
-        decision = Decision()
+    async def _aattempt_by_function(self, request: HttpRequest | None, decision: Decision) -> Decision:
         cache, now = self.cache, time.time()
-        found = self._counters(request, username)
+        found = self._counters(request, decision.account)
         counts = {c.kind: await counters.areserve(cache, c.key, self.window) for c in found}
         delays = self._function_delays(counts)
         lasts = await cache.aget_many([c.key + ":last" for c in found])
@@ -303,13 +317,13 @@ class Throttle:
 
     def attempt(self, request: HttpRequest | None, username: object) -> Decision:
         """Reserve this login attempt; the decision says whether the password may be checked."""
-        if self.delay_function is not None and self.config.enabled:
-            return self._attempt_by_function(request, username)
-        decision = Decision()
         if not self.config.enabled:
-            return decision
+            return Decision()
+        decision = Decision(account=self.account_of(username) if self._uses_account else None)
+        if self.delay_function is not None:
+            return self._attempt_by_function(request, decision)
         cache, now = self.cache, time.time()
-        for counter in self._counters(request, username, self._generation(username)):
+        for counter in self._counters(request, decision.account, self._generation(decision.account)):
             count = counters.reserve(cache, counter.key, self.config.window)
             if count == 1:
                 cache.set(counter.key + ":since", now, self.config.window)
@@ -328,13 +342,13 @@ class Throttle:
 
     async def aattempt(self, request: HttpRequest | None, username: object) -> Decision:
         """Async form of :meth:`attempt`."""
-        if self.delay_function is not None and self.config.enabled:
-            return await self._aattempt_by_function(request, username)
-        decision = Decision()
         if not self.config.enabled:
-            return decision
+            return Decision()
+        decision = Decision(account=await self.aaccount_of(username) if self._uses_account else None)
+        if self.delay_function is not None:
+            return await self._aattempt_by_function(request, decision)
         cache, now = self.cache, time.time()
-        for counter in self._counters(request, username, await self._ageneration(username)):
+        for counter in self._counters(request, decision.account, await self._ageneration(decision.account)):
             count = await counters.areserve(cache, counter.key, self.config.window)
             if count == 1:
                 await cache.aset(counter.key + ":since", now, self.config.window)
@@ -353,19 +367,28 @@ class Throttle:
 
     # -- after the attempt ---------------------------------------------------------------
 
-    def succeeded(self, decision: Decision | None, username: object) -> None:
+    def succeeded(self, decision: Decision | None, username: object, account: str | None = None) -> None:
         """A login succeeded: reset the account's and this address's budget, give back the IP reservations.
 
-        Other addresses' budgets on the account stay: a guesser's locked pair
-        is not unlocked by the owner's login.
+        ``account`` is the user's budget name when known (:meth:`account_of_user`);
+        else it is looked up from ``username``.  The typed identifier's budgets
+        go too when they are not another account's (an identifier counted by
+        its text).  Other addresses' budgets on the account stay: a guesser's
+        locked pair is not unlocked by the owner's login.  Nor do the budgets
+        of another account the attempt drew on (an identifier that is one
+        account's username and another's e-mail address): that account's
+        password may have been checked.
         """
         if not self.config.enabled:
             return
-        name = normalise_username(username)
-        if name:
-            self._forget([counter_key("user", name)])
+        name = account if account is not None else self.account_of(username)
+        drew_on = decision.account if decision else None
+        theirs = drew_on is None or drew_on == name or not accounts.is_account_key(drew_on)
+        self._forget(
+            [counter_key("user", n) for n in dict.fromkeys((name, drew_on if theirs else None)) if n]
+        )
         for key in decision.reserved if decision else ():
-            if key.startswith(f"{_PREFIX}:pair:"):
+            if key.startswith(f"{_PREFIX}:pair:") and theirs:
                 self._forget([key])
             elif key.startswith((f"{_PREFIX}:ip:", f"{_PREFIX}:ip48:")):
                 counters.release(self.cache, key)
@@ -383,10 +406,14 @@ class Throttle:
         decision.reserved.clear()
 
     def reset(self, username: str | None = None, ip: str | None = None) -> None:
-        """Forget the failures of a username (from every address) and/or an IP (admin action and reset view)."""
+        """Forget the failures of a username (from every address) and/or an IP (admin action and reset view).
+
+        ``username`` is any identifier of the account (its username or e-mail
+        address); the budgets counted under the identifier's own text
+        (before ``ACCOUNT_LOOKUP``, or while nobody had that name) go too.
+        """
         keys = []
-        name = normalise_username(username)
-        if name:
+        for name in dict.fromkeys(n for n in (self.account_of(username), normalise_username(username)) if n):
             keys.append(counter_key("user", name))
             # Every (account, address) budget at once: their keys carry this generation number.
             generation = generation_key(name)
@@ -404,8 +431,8 @@ class Throttle:
         )
 
     def failures(self, username: str | None = None, ip: str | None = None) -> int:
-        """Current counter value of a username or an IP (for the admin and tests)."""
-        name = normalise_username(username)
+        """Current counter value of an account (any of its identifiers) or an IP (for the admin and tests)."""
+        name = self.account_of(username) if username is not None else None
         key = counter_key("user", name) if name else counter_key("ip", ip_group(ip)) if ip else None
         return int(self.cache.get(key) or 0) if key else 0
 

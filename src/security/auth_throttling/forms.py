@@ -18,6 +18,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.http import HttpRequest
 
+from .config import required
 from .core import REQUEST_ATTRIBUTE, Decision, Throttle
 
 
@@ -56,7 +57,7 @@ class ThrottledPasswordChangeForm(PasswordChangeForm):
         self.request = request
 
     def clean_old_password(self) -> str:
-        throttle = Throttle()
+        throttle = Throttle(required())
         decision = throttle.attempt(self.request, self.user.get_username())
         if not decision.allowed:
             raise forms.ValidationError(decision.message, code="throttled")

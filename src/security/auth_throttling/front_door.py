@@ -26,15 +26,8 @@ from ..auth_settings import authentication_throttling_problems, require
 from ..middleware.base import AsyncGetResponse, GetResponse
 from ..middleware.compiled import CompiledMiddleware
 from . import counters, pending
-from .core import (
-    REQUEST_ATTRIBUTE,
-    Decision,
-    DelayFunction,
-    Throttle,
-    counter_key,
-    ip_group,
-    normalise_username,
-)
+from .config import required
+from .core import REQUEST_ATTRIBUTE, Decision, DelayFunction, Throttle, counter_key, ip_group
 
 __all__ = [
     "HttpResponseTooManyRequests",
@@ -71,9 +64,13 @@ def delay_message(seconds: float) -> str:
 
 
 def _key(kind: str, value: object) -> str:
-    """The shared counter key of one ``kind=value`` pair (usernames and IPs as the backend counts them)."""
+    """The shared counter key of one ``kind=value`` pair (usernames and IPs as the backend counts them).
+
+    A username counts under its account (:meth:`Throttle.account_of`): the
+    helpers see the failures of every identifier of that account.
+    """
     if kind in ("username", "user"):
-        name = normalise_username(value)
+        name = _throttle().account_of(value)
         return counter_key("user", name if name is not None else repr(value))
     if kind == "ip" and isinstance(value, str):
         return counter_key("ip", ip_group(value))
@@ -139,6 +136,7 @@ class Middleware(CompiledMiddleware):
         self.delay_function: DelayFunction = default_delay_function
         self.redirect_field_name = REDIRECT_FIELD_NAME
         super().__init__(get_response)
+        required()  # the counters' AUTH_THROTTLING (cache, ACCOUNT_LOOKUP ...) must be usable too
 
     def compile(self) -> None:
         value = self.setting("AUTHENTICATION_THROTTLING")
@@ -167,7 +165,7 @@ class Middleware(CompiledMiddleware):
         is_login, template = self._login_template(request)
         if not is_login:
             return None
-        decision = Throttle(delay_function=self.delay_function).attempt(request, self._username(request))
+        decision = Throttle(required(), self.delay_function).attempt(request, self._username(request))
         self._keep(request, decision)
         return None if decision.allowed else self.refuse(request, decision, template)
 
@@ -175,9 +173,7 @@ class Middleware(CompiledMiddleware):
         is_login, template = self._login_template(request)
         if not is_login:
             return None
-        decision = await Throttle(delay_function=self.delay_function).aattempt(
-            request, self._username(request)
-        )
+        decision = await Throttle(required(), self.delay_function).aattempt(request, self._username(request))
         self._keep(request, decision)
         return None if decision.allowed else self.refuse(request, decision, template)
 

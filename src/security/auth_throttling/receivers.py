@@ -13,9 +13,10 @@ from .core import REQUEST_ATTRIBUTE, Throttle
 
 
 def on_user_logged_in(sender: Any, request: HttpRequest | None, user: Any, **_: Any) -> None:
-    """Reset the username's failures and release this attempt's IP reservation."""
+    """Reset the account's failures (whichever identifier was typed) and release this attempt's IP reservation."""
     decision = getattr(request, REQUEST_ATTRIBUTE, None) if request is not None else None
-    Throttle().succeeded(decision, user.get_username())
+    throttle = Throttle()
+    throttle.succeeded(decision, user.get_username(), account=throttle.account_of_user(user))
     if request is not None and decision is not None:
         decision.reserved.clear()
         decision.settled = True

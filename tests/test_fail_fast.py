@@ -193,3 +193,42 @@ def test_w067_says_unsafe_inline_is_in_force_on_pages_without_the_nonce():
     with override_settings(MIDDLEWARE=[CSP], CSP_DICT=hashed):
         (warning,) = [m for m in checks.run_checks(tags=["security"]) if m.id == "security.W067"]
     assert "ignore 'unsafe-inline' then" in warning.msg
+
+
+_STARTUP = """
+import django
+from django.conf import settings
+settings.configure(
+    INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "security"],
+    AUTHENTICATION_BACKENDS=[
+        "security.auth_throttling.backends.ThrottlingBackend",
+        "django.contrib.auth.backends.ModelBackend",
+    ],
+    AUTH_THROTTLING={AUTH_THROTTLING},
+)
+django.setup()
+print("started")
+"""
+
+
+@pytest.mark.parametrize(
+    ("value", "started"),
+    [({"MODE": "sometimes"}, False), ({"ACCOUNT_LOOKUP": "yes"}, False), ({"MODE": "delay"}, True)],
+)
+def test_a_wrong_auth_throttling_stops_the_site_at_startup_when_the_backend_is_installed(value, started):
+    """Backends are built on the first login and servers run no checks: django.setup() must refuse."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = _STARTUP.replace("{AUTH_THROTTLING}", repr(value))
+    src = str(Path(__file__).resolve().parent.parent / "src")
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env={"PYTHONPATH": src}
+    )
+    if started:
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "started"
+    else:
+        assert result.returncode != 0
+        assert "ImproperlyConfigured: AUTH_THROTTLING:" in result.stderr

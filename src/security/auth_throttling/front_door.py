@@ -131,10 +131,11 @@ class Middleware(CompiledMiddleware):
 
     REQUIRED_SETTINGS = ("AUTHENTICATION_THROTTLING",)
 
+    logins: dict[str, str | None]
+    delay_function: DelayFunction
+    redirect_field_name: str
+
     def __init__(self, get_response: GetResponse | AsyncGetResponse) -> None:
-        self.logins: dict[str, str | None] = {}
-        self.delay_function: DelayFunction = default_delay_function
-        self.redirect_field_name = REDIRECT_FIELD_NAME
         super().__init__(get_response)
         required()  # the counters' AUTH_THROTTLING (cache, ACCOUNT_LOOKUP ...) must be usable too
 

@@ -12,6 +12,7 @@ from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch
 
 from .. import auth_settings, conf
+from ..apps import THROTTLING_BACKEND as _THROTTLING_BACKEND
 from ..auth_throttling import config as throttling_config
 from ..middleware.auth import password_change_url_problem
 from ..middleware.session import session_settings_problems
@@ -20,7 +21,6 @@ from .util import TAG, installed
 _LOGIN_REQUIRED = "security.middleware.auth.LoginRequiredMiddleware"
 _PASSWORD_CHANGE_MW = "security.middleware.auth.MandatoryPasswordChangeMiddleware"  # noqa: S105
 _SESSION_EXPIRY = "security.middleware.session.SessionExpiryPolicyMiddleware"
-_THROTTLING_BACKEND = "security.auth_throttling.backends.ThrottlingBackend"
 _THROTTLING_MIDDLEWARE = "security.auth_throttling.front_door.Middleware"
 _AUTH_PROCESSOR = "django.contrib.auth.context_processors.auth"
 _UNSHARED_CACHES = {

@@ -129,7 +129,9 @@ def lookups(model: Any, identifier: object) -> Iterator[tuple[str, str]]:
     normalize = getattr(model, "normalize_username", None)
     typed = normalize(text) if callable(normalize) else unicodedata.normalize("NFKC", text)
     typed = typed.strip() if isinstance(typed, str) else text.strip()
-    if not typed:
+    if not typed or "\x00" in typed:
+        # Django's forms refuse NUL, so no stored name holds one; PostgreSQL would raise a DataError
+        # that breaks an enclosing transaction (ATOMIC_REQUESTS) for the rest of the request.
         return
     username_field = getattr(model, "USERNAME_FIELD", "username")
     if _fits(model, username_field, typed):

@@ -103,13 +103,7 @@ class CompiledMiddleware(BaseMiddleware):
         # At the start of each request, sync and async alike: the hooks then see compiled state.
         if self._stale:
             self.refresh()
-        if self._is_async:
-            return self.__acall__(request)
-        # BaseMiddleware.__call__'s sync path, inlined: one Python frame less on every request.
-        response = self.process_request(request)
-        if response is None:
-            response = self.get_response(request)  # type: ignore[assignment]
-        return self.process_response(request, response)  # type: ignore[arg-type]
+        return super().__call__(request)
 
     def setting(self, name: str) -> Any:
         """The value in force for ``name``: the project's, or the documented default.

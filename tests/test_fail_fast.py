@@ -213,7 +213,12 @@ print("started")
 
 @pytest.mark.parametrize(
     ("value", "started"),
-    [({"MODE": "sometimes"}, False), ({"ACCOUNT_LOOKUP": "yes"}, False), ({"MODE": "delay"}, True)],
+    [
+        ({"MODE": "sometimes"}, False),
+        ({"ACCOUNT_LOOKUP": "yes"}, False),
+        ({"CACHE": "nope"}, False),
+        ({"MODE": "delay"}, True),
+    ],
 )
 def test_a_wrong_auth_throttling_stops_the_site_at_startup_when_the_backend_is_installed(value, started):
     """Backends are built on the first login and servers run no checks: django.setup() must refuse."""

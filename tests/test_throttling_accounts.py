@@ -23,7 +23,7 @@ from security.auth_throttling import (
     reset_counters,
     reset_throttle,
 )
-from security.auth_throttling.accounts import ACCOUNT_PREFIX, account_key, normalise_username
+from security.auth_throttling.accounts import account_key, normalise_username
 
 from .auth_support import AUTH, CSRF, MESSAGES, SESSION
 
@@ -118,7 +118,7 @@ def test_username_and_email_share_the_pair_budget(user):
     "variant", ["tess", "TESS", " Tess ", FULLWIDTH_TESS, "tess@example.com", "TESS@EXAMPLE.COM"]
 )
 def test_every_identifier_of_the_account_has_its_key(user, variant):
-    assert Throttle().account_of(variant) == f"{ACCOUNT_PREFIX}{user.pk}"
+    assert Throttle().account_of(variant) == "tess"
 
 
 def test_nfkc_and_case_variants_share_one_budget_through_the_login_view(user):
@@ -132,7 +132,7 @@ def test_an_int_username_counts_under_its_account(settings):
     request = RequestFactory().post("/", REMOTE_ADDR="10.0.0.3")
     for _ in range(3):
         assert authenticate(request, username=1234, password="x") is None
-    assert request.security_throttle.account == f"{ACCOUNT_PREFIX}{numbered.pk}"
+    assert request.security_throttle.account == numbered.get_username() == "1234"
     assert Throttle().failures(username="1234") == 3
     assert authenticate(request, username="1234", password="right-pw-1") is None  # the pair is spent
     assert request.security_throttle.reason == "pair"
@@ -148,24 +148,27 @@ def test_identifiers_naming_nobody_are_counted_by_their_normalised_text(user):
     assert outcome(attempt("right-pw-1")) == "in"
 
 
-def test_a_typed_account_key_is_not_the_account(user):
-    for name in (f"PK:{user.pk}", f"pk:{user.pk}"):
-        assert Throttle().account_of(name) == f"pk:{user.pk}"  # case-folded: never an account key
-    for _ in range(3):
-        attempt("guess", f"PK:{user.pk}")
-    assert outcome(attempt("right-pw-1")) == "in"
+def test_every_spelling_of_a_mixed_case_username_shares_its_budget_with_the_address():
+    """A case-insensitive backend accepts Alice, alice and ALICE: all of them, and her address, are one budget."""
+    alice = get_user_model().objects.create_user("Alice", email="a@x.example", password="right-pw-3")
+    for name in ("Alice", "alice", "ALICE", " aLiCe", "a@x.example", "A@X.EXAMPLE"):
+        assert Throttle().account_of(name) == "alice", name
+    assert Throttle().account_of_user(alice) == "alice"
+    for name in ("alice", "ALICE", "a@x.example"):
+        assert outcome(attempt("guess", name)) == "checked"
+    assert outcome(attempt("right-pw-3", "Alice")) == "throttled"  # 3 per (account, address), all spellings
 
 
 def test_an_address_two_accounts_share_names_neither(user):
     get_user_model().objects.create_user("other", email="tess@example.com", password="pw-other-1")
     assert Throttle().account_of("tess@example.com") == "tess@example.com"
-    assert account_key("tess") == f"{ACCOUNT_PREFIX}{user.pk}"
+    assert account_key("tess") == "tess"
 
 
 def test_a_username_that_looks_like_an_address_wins_over_the_address(user):
     owner = get_user_model().objects.create_user("tess@example.com", password="pw-owner-1")
-    assert Throttle().account_of("tess@example.com") == f"{ACCOUNT_PREFIX}{owner.pk}"
-    assert Throttle().account_of("TESS@example.com") == f"{ACCOUNT_PREFIX}{user.pk}"  # only her address
+    assert Throttle().account_of("tess@example.com") == owner.get_username()
+    assert Throttle().account_of("TESS@example.com") == "tess"  # only her address
 
 
 # -- success and resets: whichever identifier -------------------------------------------------------
@@ -195,7 +198,7 @@ def test_another_accounts_login_does_not_reset_the_account_the_attempt_drew_on(s
     assert outcome(attempt("pw-mallory", "tess@x.example")) == "in"  # ModelBackend tried her password first
     assert Throttle().failures(username="tess@x.example") == 3
     assert outcome(attempt("right-pw-2", "tess@x.example")) == "throttled"
-    assert Throttle().account_of("tess@x.example") == f"{ACCOUNT_PREFIX}{tess_email.pk}"
+    assert Throttle().account_of("tess@x.example") == tess_email.get_username()
 
 
 def test_reset_throttle_and_the_reset_view_take_any_identifier(user):
@@ -276,7 +279,7 @@ def test_a_settling_login_does_not_raise_for_a_wrong_setting(settings, user):
     [
         ("tess", 1),  # the username as stored: one indexed natural-key query
         ("ghost", 1),  # nobody, typed in lower case: the same one query
-        ("Tess", 2),  # another spelling: the case-folded natural key too
+        ("Tess", 1),  # another spelling: its normalised text is the account's budget name already
         ("tess@example.com", 2),  # an address: the natural key, then the e-mail match
         ("x" * 10_000, 0),  # longer than any username: nobody, without asking the database
         (None, 0),
@@ -286,6 +289,18 @@ def test_queries_per_attempt(user, identifier, queries):
     with CaptureQueriesContext(connection) as captured:
         Throttle().attempt(RequestFactory().post("/"), identifier)
     assert len(captured) == queries, [q["sql"] for q in captured]
+
+
+def test_a_client_past_its_own_budget_costs_the_database_nothing(settings, user):
+    """The client's budgets are judged before the account lookup (an unindexed scan for addresses)."""
+    settings.AUTH_THROTTLING = {"IP_FAILURES": 2, "USERNAME_FAILURES": 50}
+    request = RequestFactory().post("/", REMOTE_ADDR="10.0.0.9")
+    for _ in range(2):
+        assert Throttle().attempt(request, "Someone@x.example").allowed
+    with CaptureQueriesContext(connection) as captured:
+        decision = Throttle().attempt(request, "Someone@x.example")
+    assert (decision.allowed, decision.reason) == (False, "ip")
+    assert len(captured) == 0
 
 
 def test_the_lookup_is_the_only_query_the_throttle_adds_to_a_login(settings, user):
@@ -366,7 +381,7 @@ def test_the_front_door_and_its_helpers_count_the_account(settings, user):
 @pytest.mark.django_db(transaction=True)
 async def test_async_logins_share_the_account_budget_and_success_resets_it(settings):
     settings.SECURITY_TRUSTED_PROXIES = ["127.0.0.1"]  # the async test client's address: a proxy
-    tess = await sync_to_async(get_user_model().objects.create_user)(
+    await sync_to_async(get_user_model().objects.create_user)(
         "tess", email="Tess@Example.com", password="right-pw-1"
     )
     client = AsyncClient()
@@ -376,8 +391,8 @@ async def test_async_logins_share_the_account_budget_and_success_resets_it(setti
         response = await client.post("/auth/async-login/", data, headers={"X-Forwarded-For": ip})
         return response.content.decode()
 
-    assert await Throttle().aaccount_of(" TESS@example.com") == f"{ACCOUNT_PREFIX}{tess.pk}"
-    assert await Throttle().aaccount_of("Tess") == f"{ACCOUNT_PREFIX}{tess.pk}"
+    assert await Throttle().aaccount_of(" TESS@example.com") == "tess"
+    assert await Throttle().aaccount_of("Tess") == "tess"
     assert await Throttle().aaccount_of("ghost") == "ghost"
     assert [await login(name, "guess") for name in ("tess", "tess@example.com")] == ["invalid"] * 2
     assert await sync_to_async(Throttle().failures)(username="tess") == 2

@@ -6,11 +6,12 @@ way the login backends resolve it: the user model's own natural-key lookup
 (``get_by_natural_key``, what ``ModelBackend`` calls; indexed), and for an
 e-mail-shaped identifier that is nobody's username, a case-insensitive match
 on the model's e-mail field that counts only when exactly one account has
-that address; last, for another spelling, the case-folded natural key.  A
-found account is counted as ``"PK:<pk>"``; an identifier
-that names nobody as its normalised text (:func:`normalise_username`), as
-before.  ``normalise_username`` case-folds, so its results hold no upper-case
-ASCII letter and never collide with an account key.
+that address.  A found account is counted under its username, normalised
+(:func:`normalise_username`: NFKC, case-folded); an identifier that names
+nobody under its own normalised text.  So every spelling of a username that
+a case-insensitive backend would accept (``Alice``, ``alice``, ``ALICE``)
+lands on the same budget as the account's e-mail address, without a query
+per spelling.
 
 The lookups are the model's code and the client's input: no error of theirs
 reaches the caller; the identifier is then counted by its text.
@@ -31,9 +32,6 @@ from django.core.exceptions import (
 from django.db import DataError
 
 from ..log import logger
-
-#: Prefix of the key of an account found in the database (upper case: no case-folded name has it).
-ACCOUNT_PREFIX = "PK:"
 
 #: Longest value looked up when the model's field declares no ``max_length``.
 MAX_LOOKUP_LENGTH = 1024
@@ -69,14 +67,9 @@ def normalise_username(username: object) -> str | None:
     return name or None
 
 
-def key_of_pk(pk: object) -> str:
-    """The key of the account whose primary key is ``pk`` (a logged-in user needs no lookup)."""
-    return f"{ACCOUNT_PREFIX}{pk}"
-
-
-def is_account_key(name: str) -> bool:
-    """``name`` is an account's key, not the text of an identifier that named nobody."""
-    return name.startswith(ACCOUNT_PREFIX)
+def key_of_user(user: Any) -> str | None:
+    """The budget name of a user object (a logged-in user): their normalised username, no query."""
+    return normalise_username(user.get_username())
 
 
 def _text(identifier: object) -> str | None:
@@ -120,8 +113,8 @@ def lookups(model: Any, identifier: object) -> Iterator[tuple[str, str]]:
 
     First the natural key as the model stores usernames (``normalize_username``:
     NFKC, here also stripped, as Django's login form does); for an identifier
-    with ``@``, the e-mail field; last the case-folded form, which finds a
-    lower-case username typed in another case.
+    with ``@``, the e-mail field.  Other spellings of a username need no
+    lookup: their normalised text is the account's budget name already.
     """
     text = _text(identifier)
     if text is None:
@@ -139,9 +132,6 @@ def lookups(model: Any, identifier: object) -> Iterator[tuple[str, str]]:
     email = _email_field(model) if "@" in typed else None
     if email and _fits(model, email, typed):
         yield email, typed
-    folded = normalise_username(typed)
-    if folded and folded != typed and _fits(model, username_field, folded):
-        yield NATURAL_KEY, folded
 
 
 def _report(error: Exception) -> None:
@@ -158,22 +148,22 @@ def _report(error: Exception) -> None:
 
 def _email_queryset(model: Any, field: str, value: str) -> Any:
     manager = model._default_manager
-    return manager.filter(**{f"{field}__iexact": value}).values_list("pk", flat=True)[:2]
+    return manager.filter(**{f"{field}__iexact": value}).values_list(model.USERNAME_FIELD, flat=True)[:2]
 
 
 def find(identifier: object) -> str | None:
-    """The key of the one account ``identifier`` names, or ``None`` when it names nobody."""
+    """The budget name of the one account ``identifier`` names, or ``None`` when it names nobody."""
     try:
         model = _user_model()
         for field, value in lookups(model, identifier):
             try:
                 if field == NATURAL_KEY:
-                    return key_of_pk(model._default_manager.get_by_natural_key(value).pk)
+                    return key_of_user(model._default_manager.get_by_natural_key(value))
                 found = list(_email_queryset(model, field, value))
             except _NOT_FOUND:
                 continue
             if len(found) == 1:
-                return key_of_pk(found[0])
+                return normalise_username(found[0])
     except Exception as error:  # the model's code, whatever it raises: count the identifier by its text
         _report(error)
     return None
@@ -186,12 +176,12 @@ async def afind(identifier: object) -> str | None:
         for field, value in lookups(model, identifier):
             try:
                 if field == NATURAL_KEY:
-                    return key_of_pk((await _aget_by_natural_key(model, value)).pk)
-                found = [pk async for pk in _email_queryset(model, field, value)]
+                    return key_of_user(await _aget_by_natural_key(model, value))
+                found = [name async for name in _email_queryset(model, field, value)]
             except _NOT_FOUND:
                 continue
             if len(found) == 1:
-                return key_of_pk(found[0])
+                return normalise_username(found[0])
     except Exception as error:
         _report(error)
     return None
@@ -205,13 +195,24 @@ async def _aget_by_natural_key(model: Any, value: str) -> Any:
     return await manager.aget(**{model.USERNAME_FIELD: value})  # a manager without the async form
 
 
+def resolve(identifier: object) -> tuple[str | None, bool]:
+    """The budget name of ``identifier`` and whether it names an account (``None``: no name at all)."""
+    name = normalise_username(identifier)
+    if not name:
+        return None, False
+    found = find(identifier)
+    return (found, True) if found else (name, False)
+
+
+async def aresolve(identifier: object) -> tuple[str | None, bool]:
+    """Async form of :func:`resolve`."""
+    name = normalise_username(identifier)
+    if not name:
+        return None, False
+    found = await afind(identifier)
+    return (found, True) if found else (name, False)
+
+
 def account_key(identifier: object) -> str | None:
-    """The budget name of ``identifier``: its account's key, else its normalised text (``None``: no name)."""
-    name = normalise_username(identifier)
-    return (find(identifier) or name) if name else None
-
-
-async def aaccount_key(identifier: object) -> str | None:
-    """Async form of :func:`account_key`."""
-    name = normalise_username(identifier)
-    return (await afind(identifier) or name) if name else None
+    """The budget name of ``identifier``: its account's, else its normalised text (``None``: no name)."""
+    return resolve(identifier)[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from .. import conf
@@ -60,8 +61,11 @@ def problems(value: Any) -> list[str]:
         number = merged[key]
         if isinstance(number, bool) or not isinstance(number, int | float) or number <= 0:
             found.append(f"{key} must be a positive number of seconds, not {number!r}")
-    if not isinstance(merged["CACHE"], str):
-        found.append(f"CACHE must be a cache alias (str), not {merged['CACHE']!r}")
+    alias = merged["CACHE"]
+    if not isinstance(alias, str):
+        found.append(f"CACHE must be a cache alias (str), not {alias!r}")
+    elif alias not in (getattr(settings, "CACHES", None) or {}):
+        found.append(f"CACHE names the cache {alias!r}, which is not in CACHES")
     header = merged["CLIENT_IP_HEADER"]
     if header is not None and (not isinstance(header, str) or not header):
         found.append(f"CLIENT_IP_HEADER must be a request.META key (str) or None, not {header!r}")

@@ -107,6 +107,7 @@ class Decision:
     settled: bool = False  # the outcome is known (a failure, or the reservations were given back)
     by_middleware: bool = False  # reserved by security.auth_throttling.Middleware (the backend skips it)
     account: str | None = None  # the account budget's name (see Throttle.account_of), found once per attempt
+    account_found: bool = False  # ``account`` is an existing account's (not the text of an unknown name)
 
     @property
     def message(self) -> str:
@@ -147,27 +148,31 @@ class Throttle:
     def account_of(self, username: object) -> str | None:
         """The name the account budgets of ``username`` are counted under (``None``: no account budget).
 
-        With ``ACCOUNT_LOOKUP`` (the default) the key of the account the
-        identifier names, whether it is the username or the e-mail address
-        (see :mod:`.accounts`; one indexed query, more for other spellings);
-        an identifier that names nobody, and every identifier without the
-        lookup, counts as its normalised text.
+        With ``ACCOUNT_LOOKUP`` (the default) the normalised username of the
+        account the identifier names, whether it is the username or the
+        e-mail address (see :mod:`.accounts`; one indexed query, two for an
+        address); an identifier that names nobody, and every identifier
+        without the lookup, counts as its normalised text.
         """
-        if self.config.account_lookup:
-            return accounts.account_key(username)
-        return normalise_username(username)
+        return self._resolve(username)[0]
 
     async def aaccount_of(self, username: object) -> str | None:
         """Async form of :meth:`account_of`."""
+        return (await self._aresolve(username))[0]
+
+    def _resolve(self, username: object) -> tuple[str | None, bool]:
         if self.config.account_lookup:
-            return await accounts.aaccount_key(username)
-        return normalise_username(username)
+            return accounts.resolve(username)
+        return normalise_username(username), False
+
+    async def _aresolve(self, username: object) -> tuple[str | None, bool]:
+        if self.config.account_lookup:
+            return await accounts.aresolve(username)
+        return normalise_username(username), False
 
     def account_of_user(self, user: Any) -> str | None:
-        """The budget name of a user object (a logged-in user): no query, their key is their primary key."""
-        if self.config.account_lookup and getattr(user, "pk", None) is not None:
-            return accounts.key_of_pk(user.pk)
-        return normalise_username(user.get_username())
+        """The budget name of a user object (a logged-in user): their normalised username, no query."""
+        return accounts.key_of_user(user)
 
     @property
     def _uses_account(self) -> bool:
@@ -185,26 +190,33 @@ class Throttle:
         account are counted, as the original did.  ``name`` is the account
         budget's name (:meth:`account_of`).
         """
-        config, by_function = self.config, self.delay_function is not None
+        ip = client_ip(request, self.config)
+        return self._ip_counters(ip) + self._account_counters(ip, name, generation)
+
+    def _add(self, found: list[_Counter], kind: str, key: str, limit: int | None) -> None:
+        if limit or self.delay_function is not None:
+            found.append(_Counter(kind, key, limit or 0))
+
+    def _ip_counters(self, ip: str | None) -> list[_Counter]:
+        """The client's budgets: its network, and its IPv6 /48 (not under a delay function)."""
         found: list[_Counter] = []
-
-        def add(kind: str, key: str, limit: int | None) -> None:
-            if limit or by_function:
-                found.append(_Counter(kind, key, limit or 0))
-
-        ip = client_ip(request, config)
         if ip:
-            add("ip", counter_key("ip", ip_group(ip)), config.ip_failures)
-        if by_function:
-            if name:
-                add("username", counter_key("user", name), None)
+            self._add(found, "ip", counter_key("ip", ip_group(ip)), self.config.ip_failures)
+            if self.delay_function is None and _is_ipv6(ip):
+                self._add(found, "ip48", counter_key("ip48", ip_group(ip, 48)), self.config.ipv6_48_failures)
+        return found
+
+    def _account_counters(self, ip: str | None, name: str | None, generation: int) -> list[_Counter]:
+        """The account's budgets: per (account, client network) and the account's ceiling."""
+        found: list[_Counter] = []
+        if not name:
             return found
-        if ip and _is_ipv6(ip):
-            add("ip48", counter_key("ip48", ip_group(ip, 48)), config.ipv6_48_failures)
-        if name:
-            network = ip_group(ip) if ip else "unknown"
-            add("pair", pair_key(name, network, generation), config.username_failures)
-            add("username", counter_key("user", name), config.account_failures)
+        if self.delay_function is not None:
+            self._add(found, "username", counter_key("user", name), None)
+            return found
+        network = ip_group(ip) if ip else "unknown"
+        self._add(found, "pair", pair_key(name, network, generation), self.config.username_failures)
+        self._add(found, "username", counter_key("user", name), self.config.account_failures)
         return found
 
     def _generation(self, name: str | None) -> int:
@@ -316,54 +328,93 @@ class Throttle:
         return decision
 
     def attempt(self, request: HttpRequest | None, username: object) -> Decision:
-        """Reserve this login attempt; the decision says whether the password may be checked."""
+        """Reserve this login attempt; the decision says whether the password may be checked.
+
+        The client's budgets come first: only an attempt they allow pays for
+        the account lookup (a query, an unindexed one for e-mail addresses),
+        so a refused client costs the database nothing.
+        """
         if not self.config.enabled:
             return Decision()
-        decision = Decision(account=self.account_of(username) if self._uses_account else None)
         if self.delay_function is not None:
+            decision = Decision()
+            if self._uses_account:
+                decision.account, decision.account_found = self._resolve(username)
             return self._attempt_by_function(request, decision)
-        cache, now = self.cache, time.time()
-        for counter in self._counters(request, decision.account, self._generation(decision.account)):
-            count = counters.reserve(cache, counter.key, self.config.window)
-            if count == 1:
-                cache.set(counter.key + ":since", now, self.config.window)
-            meta = cache.get_many([counter.key + ":since", counter.key + ":last"])
-            wait = self._judge(counter, count, now, {k.rsplit(":", 1)[1]: v for k, v in meta.items()})
-            gate = self._gate(counter, count) if not wait else None
-            if gate and not cache.add(gate[0], now, gate[1]):
-                wait = gate[1]  # a parallel caller took this delay window's only slot
-            if wait:
-                if self.config.mode == "delay":
-                    counters.release(cache, counter.key)  # an early retry is not a failure
-                return self._refused(decision, counter, count, wait)
-            decision.reserved.append(counter.key)
-            cache.set(counter.key + ":last", now, self.config.window)
+        decision, now = Decision(), time.time()
+        ip = client_ip(request, self.config)
+        for counter in self._ip_counters(ip):
+            if not self._take(counter, decision, now):
+                return decision
+        if self._uses_account:
+            decision.account, decision.account_found = self._resolve(username)
+        generation = self._generation(decision.account)
+        for counter in self._account_counters(ip, decision.account, generation):
+            if not self._take(counter, decision, now):
+                return decision
         return decision
+
+    def _take(self, counter: _Counter, decision: Decision, now: float) -> bool:
+        """Reserve one attempt on ``counter``; ``False`` (and ``decision`` refused) past its limit."""
+        cache = self.cache
+        count = counters.reserve(cache, counter.key, self.config.window)
+        if count == 1:
+            cache.set(counter.key + ":since", now, self.config.window)
+        meta = cache.get_many([counter.key + ":since", counter.key + ":last"])
+        wait = self._judge(counter, count, now, {k.rsplit(":", 1)[1]: v for k, v in meta.items()})
+        gate = self._gate(counter, count) if not wait else None
+        if gate and not cache.add(gate[0], now, gate[1]):
+            wait = gate[1]  # a parallel caller took this delay window's only slot
+        if wait:
+            if self.config.mode == "delay":
+                counters.release(cache, counter.key)  # an early retry is not a failure
+            self._refused(decision, counter, count, wait)
+            return False
+        decision.reserved.append(counter.key)
+        cache.set(counter.key + ":last", now, self.config.window)
+        return True
 
     async def aattempt(self, request: HttpRequest | None, username: object) -> Decision:
         """Async form of :meth:`attempt`."""
         if not self.config.enabled:
             return Decision()
-        decision = Decision(account=await self.aaccount_of(username) if self._uses_account else None)
         if self.delay_function is not None:
+            decision = Decision()
+            if self._uses_account:
+                decision.account, decision.account_found = await self._aresolve(username)
             return await self._aattempt_by_function(request, decision)
-        cache, now = self.cache, time.time()
-        for counter in self._counters(request, decision.account, await self._ageneration(decision.account)):
-            count = await counters.areserve(cache, counter.key, self.config.window)
-            if count == 1:
-                await cache.aset(counter.key + ":since", now, self.config.window)
-            meta = await cache.aget_many([counter.key + ":since", counter.key + ":last"])
-            wait = self._judge(counter, count, now, {k.rsplit(":", 1)[1]: v for k, v in meta.items()})
-            gate = self._gate(counter, count) if not wait else None
-            if gate and not await cache.aadd(gate[0], now, gate[1]):
-                wait = gate[1]
-            if wait:
-                if self.config.mode == "delay":
-                    await counters.arelease(cache, counter.key)
-                return self._refused(decision, counter, count, wait)
-            decision.reserved.append(counter.key)
-            await cache.aset(counter.key + ":last", now, self.config.window)
+        decision, now = Decision(), time.time()
+        ip = client_ip(request, self.config)
+        for counter in self._ip_counters(ip):
+            if not await self._atake(counter, decision, now):
+                return decision
+        if self._uses_account:
+            decision.account, decision.account_found = await self._aresolve(username)
+        generation = await self._ageneration(decision.account)
+        for counter in self._account_counters(ip, decision.account, generation):
+            if not await self._atake(counter, decision, now):
+                return decision
         return decision
+
+    async def _atake(self, counter: _Counter, decision: Decision, now: float) -> bool:
+        """Async form of :meth:`_take`."""
+        cache = self.cache
+        count = await counters.areserve(cache, counter.key, self.config.window)
+        if count == 1:
+            await cache.aset(counter.key + ":since", now, self.config.window)
+        meta = await cache.aget_many([counter.key + ":since", counter.key + ":last"])
+        wait = self._judge(counter, count, now, {k.rsplit(":", 1)[1]: v for k, v in meta.items()})
+        gate = self._gate(counter, count) if not wait else None
+        if gate and not await cache.aadd(gate[0], now, gate[1]):
+            wait = gate[1]
+        if wait:
+            if self.config.mode == "delay":
+                await counters.arelease(cache, counter.key)
+            self._refused(decision, counter, count, wait)
+            return False
+        decision.reserved.append(counter.key)
+        await cache.aset(counter.key + ":last", now, self.config.window)
+        return True
 
     # -- after the attempt ---------------------------------------------------------------
 
@@ -383,7 +434,7 @@ class Throttle:
             return
         name = account if account is not None else self.account_of(username)
         drew_on = decision.account if decision else None
-        theirs = drew_on is None or drew_on == name or not accounts.is_account_key(drew_on)
+        theirs = drew_on is None or drew_on == name or not (decision and decision.account_found)
         self._forget(
             [counter_key("user", n) for n in dict.fromkeys((name, drew_on if theirs else None)) if n]
         )

@@ -275,16 +275,7 @@ def check_throttling(
         )
     alias = {**throttling_config.DEFAULTS, **(value if isinstance(value, dict) else {})}["CACHE"]
     caches = getattr(settings, "CACHES", {})
-    if isinstance(alias, str) and alias not in caches:
-        messages.append(
-            checks.Error(
-                f"AUTH_THROTTLING uses the cache {alias!r}, which is not in CACHES.",
-                hint="Set AUTH_THROTTLING['CACHE'] to an alias of CACHES (a Redis cache in production).",
-                obj="AUTH_THROTTLING",
-                id="security.E095",
-            )
-        )
-    elif isinstance(alias, str):
+    if isinstance(alias, str) and alias in caches:
         why = _UNSHARED_CACHES.get(caches[alias].get("BACKEND", ""))
         if why:
             messages.append(

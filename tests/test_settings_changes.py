@@ -137,3 +137,27 @@ def test_load_setting_none_means_the_default():
     assert instance.SESSION_INACTIVITY_TIMEOUT == 60
     instance.load_setting("SESSION_INACTIVITY_TIMEOUT", None)  # unset in the test settings
     assert instance.SESSION_INACTIVITY_TIMEOUT == 1800
+
+
+def test_a_header_middleware_refuses_before_the_view_runs():
+    from django.test import RequestFactory
+
+    from security.middleware import XssProtectMiddleware
+
+    views_run: list[object] = []
+    middleware = XssProtectMiddleware(lambda request: views_run.append(request) or HttpResponse())
+    with override_settings(XSS_PROTECT="invalid"), pytest.raises(ImproperlyConfigured, match="XSS_PROTECT"):
+        middleware(RequestFactory().get("/"))
+    assert views_run == []
+    middleware(RequestFactory().get("/"))
+    assert len(views_run) == 1
+
+
+@pytest.mark.django_db
+def test_a_relative_static_url_set_while_serving_stays_exempt(settings):
+    """setting_changed carries "assets/" raw; the exemption uses it as Django does ("/assets/")."""
+    settings.MIDDLEWARE = LOGIN_ONLY
+    client = Client()
+    assert client.get("/assets/app.css").status_code == 302  # not static yet: login required
+    with override_settings(STATIC_URL="assets/"):
+        assert client.get("/assets/app.css").status_code != 302

@@ -167,10 +167,12 @@ class LoginRequiredMiddleware(CompiledMiddleware):
         exempt_media = self.setting("LOGIN_EXEMPT_MEDIA")
         require("LOGIN_EXEMPT_MEDIA", bool_problems(exempt_media))
         exempt = compiled_exempt_rules("LOGIN_EXEMPT_URLS", self.setting("LOGIN_EXEMPT_URLS"))
-        media = (self.setting("MEDIA_URL"),) if exempt_media else ()
-        self.prefixes = local_prefixes(self.setting("STATIC_URL"), *media)
+        # As Django holds them (a relative STATIC_URL gets the script prefix), not the raw value
+        # setting_changed carries; listed in OPTIONAL_SETTINGS so a change recompiles.
+        media = (getattr(settings, "MEDIA_URL", None),) if exempt_media else ()
+        prefixes = local_prefixes(getattr(settings, "STATIC_URL", None), *media)
+        self.prefixes, self.exempt, self.exempt_media = prefixes, exempt, exempt_media
         self._login_setting, self._login_url = login, None
-        self.exempt, self.exempt_media = exempt, exempt_media
 
     # -- decisions -------------------------------------------------------------------
 

@@ -50,6 +50,8 @@ class HeaderMiddleware(CompiledMiddleware):
     def __call__(self, request: HttpRequest) -> Any:
         if self._is_async or not self._response_only:
             return super().__call__(request)
+        if self._stale:
+            self.refresh()  # before the view: a wrong value refuses the request, not just its headers
         # Header middleware have nothing to do before the view: skip the no-op request hook.
         return self.process_response(request, self.get_response(request))  # type: ignore[arg-type]
 

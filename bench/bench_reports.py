@@ -44,7 +44,7 @@ DISTINCT = 100
 
 
 def bodies(count: int = DISTINCT) -> list[bytes]:
-    """``count`` distinct report bodies (the collector remembers the last 512 it parsed)."""
+    """``count`` distinct report bodies (the collector remembers the last 256 it parsed)."""
     return [
         json.dumps(
             {

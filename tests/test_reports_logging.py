@@ -202,3 +202,23 @@ def test_a_partly_allowed_batch_does_not_change_the_remembered_one(client, caplo
         assert post(client, body, "application/reports+json").status_code == 204  # 1 allowed
     assert [r.repeats for r in lines(caplog)] == [2, 1]
     assert dict(memo.parse(body.encode(), "application/reports+json", 100).batch).popitem()[1] == 2
+
+
+def test_an_interval_whose_timer_cannot_start_is_ended_by_the_next_report(client, caplog, monkeypatch):
+    """A server without threads: the report after the interval (plus a second) ends it inline."""
+    import threading
+
+    def no_threads(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Timer, "start", no_threads)
+    limits = {"CSP_REPORTS_LOG_INTERVAL": 0.1, "CSP_REPORTS_LOG_REPEATS": 1}
+    with override_settings(**limits), caplog.at_level(logging.WARNING, logger="security"):
+        assert post(client, report()).status_code == 204
+        assert post(client, report()).status_code == 204  # counted, no timer to log it
+        time.sleep(1.2)
+        assert post(client, report()).status_code == 204  # ends the old interval, opens a new one
+    messages = [r.getMessage() for r in lines(caplog)]
+    assert len(messages) == 3
+    assert "(repeated 1x more within 0.1 s)" in messages[1]
+    assert "repeated" not in messages[2]

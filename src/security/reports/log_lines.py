@@ -23,7 +23,9 @@ import atexit
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from ..csp.reports import BrowserReport, ViolationReport
 from ..escaping import escape_controls
@@ -65,6 +67,35 @@ def _seconds(interval: float) -> str:
     return f"{interval:g} s"
 
 
+#: How long past its end an interval whose timer did not run is ended by the next report.
+_LATE = 1.0
+
+
+@dataclass(frozen=True)
+class _Interval:
+    """The counts of an interval that ended, to be logged outside the lock."""
+
+    logged: dict[Report, list[int]]
+    unlisted: int
+    interval: float
+    max_lines: int
+
+    def emit(self) -> None:
+        within = _seconds(self.interval)
+        for report, (_, copies) in self.logged.items():
+            if copies:
+                _line(report, f" (repeated {copies}x more within {within})", {"repeats": copies})
+        if self.unlisted:
+            logger.warning(
+                "CSP reports: %d more report(s) not logged one by one, over CSP_REPORTS_LOG_LINES "
+                "(%d distinct reports within %s)",
+                self.unlisted,
+                self.max_lines,
+                within,
+                extra={"repeats": self.unlisted},
+            )
+
+
 class LogLimiter:
     """This process's log lines of the current interval: which reports were logged, and copies since."""
 
@@ -78,6 +109,7 @@ class LogLimiter:
         self._unlisted = 0  # reports over the line budget
         self._interval = 0.0
         self._max_lines = 0
+        self._opened: float | None = None  # time.monotonic() the current interval began
         self._timer: threading.Timer | None = None
 
     def log(self, batch: Mapping[Report, int], interval: float, max_lines: int, repeats: int) -> None:
@@ -88,7 +120,13 @@ class LogLimiter:
             log_each(batch.items())
             return
         fresh: list[tuple[Report, int]] | None = None
+        ended: _Interval | None = None
+        now = time.monotonic()
         with self._lock:
+            if self._opened is not None and now - self._opened >= self._interval + _LATE:
+                ended = self._end()  # its timer never ran (a server without threads): end it here
+            if self._opened is None:
+                self._open(now, interval, max_lines)
             logged = self._logged
             for report, n in batch.items():
                 held = logged.get(report)
@@ -103,37 +141,42 @@ class LogLimiter:
                 held[0] += 1
                 fresh = fresh or []
                 fresh.append((report, n))
-            if self._timer is None:
-                self._interval, self._max_lines = interval, max_lines
-                self._start_timer(interval)
+        if ended:
+            ended.emit()
         if fresh:
             log_each(fresh)
 
-    def _start_timer(self, interval: float) -> None:
-        timer = threading.Timer(interval, self.close_interval)
+    def _open(self, now: float, interval: float, max_lines: int) -> None:
+        self._opened, self._interval, self._max_lines = now, interval, max_lines
+        timer = threading.Timer(interval, self._timed_end, args=(now,))
         timer.daemon = True
-        self._timer = timer
-        timer.start()
+        try:
+            timer.start()
+        except RuntimeError:  # no thread to be had: the next report after the interval ends it
+            self._timer = None
+        else:
+            self._timer = timer
+
+    def _end(self) -> _Interval:
+        """Take the current interval's counts and start afresh (under the lock)."""
+        ended = _Interval(self._logged, self._unlisted, self._interval, self._max_lines)
+        if self._timer is not None:
+            self._timer.cancel()  # harmless from the timer's own thread
+        self._logged, self._unlisted, self._opened, self._timer = {}, 0, None, None
+        return ended
+
+    def _timed_end(self, opened: float) -> None:
+        with self._lock:
+            if self._opened != opened:
+                return  # that interval was ended already
+            ended = self._end()
+        ended.emit()
 
     def close_interval(self) -> None:
-        """End the interval: log the repeat counts and the unlisted reports, forget what was logged."""
+        """End the interval now: log the repeat counts and the unlisted reports, forget what was logged."""
         with self._lock:
-            logged, unlisted = self._logged, self._unlisted
-            interval, max_lines = self._interval, self._max_lines
-            self._logged, self._unlisted, self._timer = {}, 0, None
-        within = _seconds(interval)
-        for report, (_, copies) in logged.items():
-            if copies:
-                _line(report, f" (repeated {copies}x more within {within})", {"repeats": copies})
-        if unlisted:
-            logger.warning(
-                "CSP reports: %d more report(s) not logged one by one, over CSP_REPORTS_LOG_LINES "
-                "(%d distinct reports within %s)",
-                unlisted,
-                max_lines,
-                within,
-                extra={"repeats": unlisted},
-            )
+            ended = self._end()
+        ended.emit()
 
     def discard(self) -> None:
         """Forget everything without logging (tests; after fork the parent's counts are not the child's)."""
@@ -147,9 +190,7 @@ LIMITER = LogLimiter()
 
 
 def _exit() -> None:
-    timer = LIMITER._timer
-    if timer is not None:
-        timer.cancel()
+    if LIMITER._opened is not None:
         LIMITER.close_interval()
 
 

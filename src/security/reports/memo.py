@@ -6,7 +6,9 @@ flood of copies is the cheapest attack on the endpoint.  Parsing costs more
 than the rest of the collector, so the last :data:`ENTRIES` distinct small
 bodies and what they parsed to are kept (reports are immutable, so the
 results are shared safely).  Memory is bounded: at most :data:`ENTRIES`
-bodies of at most :data:`MAX_BODY` bytes each (2 MiB).  Bodies that do not
+bodies of at most :data:`MAX_BODY` bytes each and what they parse to, about
+2.5 MB measured with every body packed with distinct reports (0.5 MB of
+bodies, 1.8 MB of reports).  Bodies that do not
 parse are not remembered: they are answered 400 and cost a parse each time,
 bounded by ``CSP_REPORTS_MAX_BODY``.
 """
@@ -23,8 +25,8 @@ from ..csp.reports import BrowserReport, ViolationReport, parse_batch
 Report = ViolationReport | BrowserReport
 
 #: Distinct bodies remembered per process, and the largest body remembered.
-ENTRIES = 512
-MAX_BODY = 4096
+ENTRIES = 256
+MAX_BODY = 2048
 
 
 @dataclass(frozen=True)

@@ -161,3 +161,18 @@ def test_a_relative_static_url_set_while_serving_stays_exempt(settings):
     assert client.get("/assets/app.css").status_code == 302  # not static yet: login required
     with override_settings(STATIC_URL="assets/"):
         assert client.get("/assets/app.css").status_code != 302
+
+
+@pytest.mark.django_db
+def test_static_and_media_paths_are_never_sent_to_the_password_change(settings):
+    """A view under STATIC_URL or MEDIA_URL is not redirected; the prefixes follow setting changes."""
+    settings.MIDDLEWARE = PASSWORD_ONLY
+    settings.MANDATORY_PASSWORD_CHANGE = MANDATORY
+    client = Client()
+    client.force_login(get_user_model().objects.create_user("ivy", password="pw-ivy-1"))  # expired: new
+    assert client.get("/auth/private/").status_code == 302
+    with override_settings(STATIC_URL="auth/"):  # relative: compiled as Django holds it, /auth/
+        assert client.get("/auth/private/").status_code == 200
+    with override_settings(MEDIA_URL="/auth/"):
+        assert client.get("/auth/private/").status_code == 200
+    assert client.get("/auth/private/").status_code == 302

@@ -85,16 +85,11 @@ def _local_prefix(url: Any) -> str | None:
     return parts.path
 
 
-def local_prefixes(*urls: Any) -> tuple[str, ...]:
-    """The paths of the same-site URLs among ``urls`` (``STATIC_URL``, ``MEDIA_URL``)."""
-    found = (_local_prefix(url) for url in urls)
-    return tuple(prefix for prefix in found if prefix)
-
-
 def static_prefixes(include_media: bool = False) -> tuple[str, ...]:
     """Paths under which static files (and, when asked, media files) are served."""
     names = ("STATIC_URL", "MEDIA_URL") if include_media else ("STATIC_URL",)
-    return local_prefixes(*(getattr(settings, name, None) for name in names))
+    found = (_local_prefix(getattr(settings, name, None)) for name in names)
+    return tuple(prefix for prefix in found if prefix)
 
 
 def without_dot_segments(path: str) -> str:
@@ -167,10 +162,9 @@ class LoginRequiredMiddleware(CompiledMiddleware):
         exempt_media = self.setting("LOGIN_EXEMPT_MEDIA")
         require("LOGIN_EXEMPT_MEDIA", bool_problems(exempt_media))
         exempt = compiled_exempt_rules("LOGIN_EXEMPT_URLS", self.setting("LOGIN_EXEMPT_URLS"))
-        # As Django holds them (a relative STATIC_URL gets the script prefix), not the raw value
-        # setting_changed carries; listed in OPTIONAL_SETTINGS so a change recompiles.
-        media = (getattr(settings, "MEDIA_URL", None),) if exempt_media else ()
-        prefixes = local_prefixes(getattr(settings, "STATIC_URL", None), *media)
+        # STATIC_URL / MEDIA_URL as Django holds them (a relative one gets the script prefix), not
+        # the raw value setting_changed carries; listed in OPTIONAL_SETTINGS so a change recompiles.
+        prefixes = static_prefixes(exempt_media)
         self.prefixes, self.exempt, self.exempt_media = prefixes, exempt, exempt_media
         self._login_setting, self._login_url = login, None
 
@@ -290,7 +284,8 @@ class MandatoryPasswordChangeMiddleware(CompiledMiddleware):
     Script clients get a 403 JSON answer instead.
     """
 
-    OPTIONAL_SETTINGS = ("MANDATORY_PASSWORD_CHANGE",)
+    # STATIC_URL / MEDIA_URL: their paths are compiled too (never redirected).
+    OPTIONAL_SETTINGS = ("MANDATORY_PASSWORD_CHANGE", "STATIC_URL", "MEDIA_URL")
     REQUIRES_AFTER = (AUTHENTICATION_MIDDLEWARE,)
 
     #: URL names that never trigger the redirect, whatever the settings say.
@@ -301,6 +296,7 @@ class MandatoryPasswordChangeMiddleware(CompiledMiddleware):
     exempt_paths: paths.EitherFormRules = paths.NO_RULES
     include_superusers = False
     with_next = False
+    static_paths: tuple[str, ...] = ()
 
     def __init__(self, get_response: GetResponse | AsyncGetResponse) -> None:
         super().__init__(get_response)
@@ -319,6 +315,7 @@ class MandatoryPasswordChangeMiddleware(CompiledMiddleware):
         self.exempt_paths = relative_exempt_rules(options.get("EXEMPT_URLS") or ())
         self.include_superusers = bool(options.get("INCLUDE_SUPERUSERS", False))
         self.with_next = bool(options.get("REDIRECT_WITH_NEXT", False))
+        self.static_paths = static_prefixes(include_media=True)
 
     @staticmethod
     def _url_problem(url_name: str) -> str | None:
@@ -337,7 +334,7 @@ class MandatoryPasswordChangeMiddleware(CompiledMiddleware):
             return False
         if self.exempt_paths.matches(request.path_info):
             return False
-        return not any(request.path.startswith(prefix) for prefix in static_prefixes(include_media=True))
+        return not request.path.startswith(self.static_paths)
 
     def redirect(self, request: HttpRequest) -> HttpResponseBase:
         target = reverse(self.url_name)
